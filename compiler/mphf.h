@@ -1,0 +1,29 @@
+/* mphf.h -- minimal perfect hash over byte-string keys, built with cmph
+ * SPDX-License-Identifier: MIT
+ *
+ * Keys are arbitrary bytes (wire-form names contain zero bytes, so cmph's
+ * string adapters cannot be used). Construction is deterministic: srand(seed)
+ * before every cmph_new(), CHD first and BDZ as fallback, seeds tried in a
+ * fixed sequence. After building, every key is looked up again and the
+ * slots are checked to be a permutation of 0..n-1.
+ *
+ * At run time the packed form is probed with cmph_search_packed(); a key
+ * outside the set yields an arbitrary value, possibly >= n: callers must
+ * bounds-check the slot and compare the key stored there.
+ */
+#ifndef ZONEC_MPHF_H
+#define ZONEC_MPHF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Builds an MPHF over keys[i][0..lens[i]) (distinct, n >= 1).
+ * Returns: 0 and sets *packed (xmalloc'd, caller frees) / *packed_len, and
+ * slots[i] = the slot of key i; -1 if cmph failed on every seed. */
+int mphf_build(const uint8_t *const *keys, const uint8_t *lens, uint32_t n, uint32_t seed,
+               uint8_t **packed, size_t *packed_len, uint32_t *slots);
+
+/* Slot of a key in a packed MPHF (may be >= n for non-keys). */
+uint32_t mphf_lookup(const void *packed, const uint8_t *key, size_t len);
+
+#endif

@@ -1,0 +1,67 @@
+/* query.h -- the packet path: one query in, one response out, in place
+ * SPDX-License-Identifier: MIT
+ *
+ * rt_query_process() is the only entry point of the authoritative logic. The
+ * server loop (net.c) and `zonec query` both call it, so the simulation is
+ * the server. It works in the caller's buffer: the query is read from
+ * buf[0..len) and the response is written over it, up to `cap` bytes (cap
+ * must be at least RT_BUF_MIN). It allocates nothing and takes no lock.
+ */
+#ifndef ZONEC_QUERY_H
+#define ZONEC_QUERY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rt.h"
+
+#define RT_BUF_MIN 65535u /* callers give a buffer that holds any TCP message */
+#define RT_EDNS_MAX_UDP 1232u /* our advertised and maximum UDP payload */
+
+/* A validated view of a blob; plain pointers into it, no copies. */
+typedef struct rt_db {
+    const rt_blob_header_t *hdr;
+    const rt_zone_t *zones;
+    const rt_node_t *nodes;
+    const rt_typeent_t *typeents;
+    const rt_image_t *images;
+    const uint8_t *bytes;
+    const void *mphf; /* cmph packed */
+} rt_db_t;
+
+/* Checks magic, ABI version, section bounds and alignment of `blob` and
+ * fills `db`. Returns: 0, or a negative RT_E* code (rt_strerror()). */
+int rt_db_open(rt_db_t *db, const void *blob, size_t len);
+
+/* Where a query came from: the transport address, later also the basis
+ * for client-dependent answers (EDNS Client Subnet, RFC 7871). */
+typedef struct rt_peer {
+    uint8_t family;    /* 4 or 6 (0 = unknown) */
+    uint8_t tcp;       /* 1 when the query came over TCP (no UDP size limit) */
+    uint8_t addr[16];  /* IPv4 in the first 4 bytes */
+} rt_peer_t;
+
+/* Per-thread state of the packet path, set up once at start-up. */
+typedef struct rt_ctx {
+    const rt_db_t *db;
+    uint64_t rng;      /* xorshift state for policies that draw at random */
+} rt_ctx_t;
+
+/* Answers the DNS message in buf[0..len) in place.
+ * Returns: the response length (<= cap), or 0 when the packet must be
+ * dropped (QR=1, shorter than a header, ...). */
+size_t rt_query_process(rt_ctx_t *ctx, uint8_t *buf, size_t len, size_t cap,
+                        const rt_peer_t *peer);
+
+/* Error codes of the runtime's start-up functions. */
+enum {
+    RT_OK = 0,
+    RT_EMAGIC = -1,   /* not a zonec blob */
+    RT_EABI = -2,     /* blob from another zonec ABI version */
+    RT_EBOUNDS = -3,  /* a section lies outside the blob */
+};
+
+/* A short message for an RT_E* code. */
+const char *rt_strerror(int code);
+
+#endif

@@ -1,0 +1,156 @@
+/* rt.h -- ABI between the compiled zone image (the "blob") and the runtime
+ * SPDX-License-Identifier: MIT
+ *
+ * The compiler (compiler/layout.c) writes one pointer-free, little-endian,
+ * 8-byte-aligned blob per output binary; the generated code embeds it with
+ * .incbin into .rodata, and the runtime reads it in place: nothing is parsed
+ * or allocated at start-up, pages are touched only when a query needs them.
+ * `zonec query` builds the same blob in memory and runs the same packet code
+ * over it, so the offline simulation and the server cannot disagree.
+ *
+ *   +--------------------+  offset 0
+ *   | rt_blob_header     |  magic, ABI version, section offsets and counts
+ *   +--------------------+
+ *   | rt_zone[]          |  one per hosted zone, in canonical name order
+ *   | rt_node[]          |  one per name, indexed by MPHF slot, + 1 sentinel
+ *   | rt_typeent[]       |  (qtype -> image) lists, sorted by type per node
+ *   | rt_image[]         |  precompiled response bodies
+ *   | bytes              |  names (lowercase wire form) and image bytes
+ *   | cmph packed MPHF   |  cmph_pack() output over all node names
+ *   +--------------------+
+ *
+ * LOOKUP. Every name the server can be asked about inside a zone has a node:
+ * owners, empty non-terminals (RFC 4592 §2.2.2), zone apexes, delegation
+ * points, glue owners. The key of a node is its name in lowercase wire form
+ * including the final root label. cmph_search_packed() maps any key to a slot;
+ * keys that are not in the set map to arbitrary slots (even >= node_count), so
+ * the runtime bounds-checks the slot and compares the name bytes before
+ * trusting it. A qname that is not a node is resolved by stripping labels
+ * from the left and probing again (closest encloser).
+ *
+ * IMAGES. A response is header + question (copied from the query, keeping the
+ * client's letter case) + an image + optional OPT. An image holds the
+ * answer, authority and additional sections ready in wire form, with the
+ * section counts and RCODE beside it. Compression pointers in images point
+ * at the question name at offset 12 or at earlier bytes of the image itself.
+ * Both positions are fixed once the qname length is known:
+ *
+ *   target offset = 12 + qname_len + k
+ *
+ * where k = -(length of a suffix of the qname) for a qname suffix, and
+ * k = 4 + (position inside the image) for image bytes (4 = QTYPE + QCLASS).
+ * Images whose qname length is known at compile time (an exact name match)
+ * are stored with final pointers and no fixups. Images used for several
+ * qname lengths (wildcard synthesis, referrals below a cut, NXDOMAIN and
+ * NODATA with the SOA of the apex) store, in place of each such pointer, the
+ * big-endian 16-bit value k + RT_FIXUP_BIAS, and list the byte positions of
+ * those pointers (relative to the image start) as fixups; the runtime writes
+ * 0xC000 | (12 + qname_len + stored - RT_FIXUP_BIAS) there. The compiler never creates a
+ * pointer target at image position >= RT_MAX_PTR_TARGET so every fixed-up
+ * pointer stays below 0x4000 even for a 255-byte qname.
+ *
+ * TRUNCATION. Each image may list cut points: byte lengths at which the
+ * image ends after a whole RR of the additional section, with the additional
+ * count at that point. If the whole image does not fit the client's limit,
+ * the runtime uses the longest cut point that fits; if none fits (or the
+ * image has none) it sends header + question with TC=1 (RFC 2181 §9).
+ * Cut points and fixups are stored in the byte pool right after the image
+ * bytes: fixups first (uint16 positions), then cuts (uint16 len, uint16 arcount).
+ *
+ * All multi-byte fields of the structs below are little-endian (x86-64 host
+ * order); rt_blob_check() refuses a blob written for another ABI.
+ */
+#ifndef ZONEC_RT_H
+#define ZONEC_RT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define RT_BLOB_MAGIC 0x4e4f5a5au /* "ZZON" little-endian */
+#define RT_ABI_VERSION 1u
+
+#define RT_MAX_PTR_TARGET 0x3e00u /* 0x4000 - 12 - 255 - 4 - slack */
+#define RT_FIXUP_BIAS 256u        /* k is stored as k + 256 (k >= -255) */
+
+/* Pseudo types in rt_typeent.type. Real RR types are 1..65535 except these
+ * reserved codes, which DNS never puts in a question as a data type. */
+#define RT_T_REFERRAL 0u   /* referral image at a delegation point */
+
+/* rt_node.flags */
+#define RT_NODE_APEX 0x01u      /* zone apex */
+#define RT_NODE_CUT 0x02u       /* delegation point (NS, not apex): referral at or below */
+#define RT_NODE_BELOW_CUT 0x04u /* strictly below a cut (glue, occluded): aux = cut node */
+#define RT_NODE_WILDCARD 0x08u  /* has a child "*": aux = that node's index */
+#define RT_NODE_CNAME 0x10u     /* has a CNAME: its typeent answers qtypes not listed */
+#define RT_NODE_ENT 0x20u       /* empty non-terminal: no data of its own */
+#define RT_NODE_IS_WILDCARD 0x40u /* this node's own first label is "*" */
+
+/* rt_image.flags (low 4 bits hold the RCODE) */
+#define RT_IMG_RCODE_MASK 0x0fu
+#define RT_IMG_AA 0x10u          /* set AA in the header (off for referrals) */
+#define RT_IMG_FIXUPS 0x20u      /* has fixups: pointers hold k, see above */
+
+typedef struct rt_blob_header {
+    uint32_t magic;       /* RT_BLOB_MAGIC */
+    uint32_t abi;         /* RT_ABI_VERSION */
+    uint32_t total_len;   /* bytes in the whole blob */
+    uint32_t zone_count;
+    uint32_t node_count;  /* names; rt_node[] has node_count + 1 entries */
+    uint32_t typeent_count;
+    uint32_t image_count;
+    uint32_t bytes_len;
+    uint32_t zones_off;   /* offsets from the start of the blob, 8-aligned */
+    uint32_t nodes_off;
+    uint32_t typeents_off;
+    uint32_t images_off;
+    uint32_t bytes_off;
+    uint32_t mphf_off;
+    uint32_t mphf_len;
+    uint32_t flags;       /* reserved, 0 */
+} rt_blob_header_t;
+
+typedef struct rt_zone {
+    uint32_t apex_node;    /* node index of the apex */
+    uint32_t nxdomain_img; /* RCODE 3 + SOA in authority; fixups (owner = apex) */
+    uint32_t nodata_img;   /* RCODE 0 + SOA in authority; fixups */
+    uint32_t serial;       /* SOA serial, for --version and logs */
+    uint32_t name_off;     /* apex name in the byte pool, lowercase wire form */
+    uint8_t name_len;
+    uint8_t pad[3];
+} rt_zone_t;
+
+typedef struct rt_node {
+    uint32_t name_off;     /* lowercase wire name in the byte pool */
+    uint32_t types_first;  /* index of the first rt_typeent; the node's
+                              entries end at nodes[i + 1].types_first */
+    uint32_t aux;          /* BELOW_CUT: cut node; WILDCARD: the "*" child */
+    uint16_t zone;         /* index into rt_zone[] */
+    uint8_t name_len;
+    uint8_t flags;         /* RT_NODE_* */
+} rt_node_t;
+
+typedef struct rt_typeent {
+    uint16_t type;         /* qtype this entry answers (or RT_T_* pseudo type) */
+    uint16_t pad;
+    uint32_t image;        /* index into rt_image[] */
+} rt_typeent_t;
+
+typedef struct rt_image {
+    uint32_t off;          /* first byte in the byte pool */
+    uint16_t len;          /* bytes of the sections */
+    uint16_t ancount;
+    uint16_t nscount;
+    uint16_t arcount;
+    uint8_t flags;         /* RCODE | RT_IMG_* */
+    uint8_t nfixups;       /* uint16 positions following the bytes */
+    uint8_t ncuts;         /* (uint16 len, uint16 arcount) pairs after fixups */
+    uint8_t pad[3];
+} rt_image_t;
+
+_Static_assert(sizeof(rt_blob_header_t) == 64, "blob header ABI");
+_Static_assert(sizeof(rt_zone_t) == 24, "rt_zone ABI");
+_Static_assert(sizeof(rt_node_t) == 16, "rt_node ABI");
+_Static_assert(sizeof(rt_typeent_t) == 8, "rt_typeent ABI");
+_Static_assert(sizeof(rt_image_t) == 16, "rt_image ABI");
+
+#endif
