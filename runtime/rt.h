@@ -153,4 +153,18 @@ _Static_assert(sizeof(rt_node_t) == 16, "rt_node ABI");
 _Static_assert(sizeof(rt_typeent_t) == 8, "rt_typeent ABI");
 _Static_assert(sizeof(rt_image_t) == 16, "rt_image ABI");
 
+/* What the generated code hands the runtime: the generated tables.c defines
+ * one `static const rt_program_t` and `int main(argc, argv)` that calls
+ * rt_main() with it. */
+typedef struct rt_program {
+    const uint8_t *blob;      /* the .incbin'd blob, 8-aligned, in .rodata */
+    size_t blob_len;
+    const char *version_text; /* "zonec X.Y.Z; zones: example.com. serial N, ..." */
+} rt_program_t;
+
+/* The server: parses the flags of SPEC §2 (--listen, --threads, --version,
+ * ...), opens the blob, binds, serves until SIGTERM/SIGINT.
+ * Returns: the process exit status. Defined in runtime/main.c. */
+int rt_main(int argc, char **argv, const rt_program_t *prog);
+
 #endif
