@@ -67,6 +67,9 @@ $(BUILD)/obj/%.o: %.s
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS_ALL) -c -o $@ $<
 
+# Templates are .incbin'd into zonec, so its objects from .s depend on them.
+$(patsubst %.s,$(BUILD)/obj/%.o,$(COMPILER_ASM)): $(wildcard templates/*)
+
 $(BUILD)/libzrt.a: $(RUNTIME_OBJ)
 	@rm -f $@
 	ar rcsD $@ $^
