@@ -5,8 +5,9 @@
  * the zone-file reader (text -> wire), the checks (names inside rdata), the
  * compressor (which rdata names may be compressed, RFC 3597 §4) and the
  * `zonec query` printer (wire -> text). Types: A AAAA CNAME MX NS SOA TXT SRV
- * PTR CAA NAPTR SSHFP TLSA DS HTTPS SVCB SPF, plus any type in RFC 3597
- * generic form (TYPE65534 \# 2 abcd).
+ * PTR CAA NAPTR SSHFP TLSA DS HTTPS SVCB SPF (and HINFO RP AFSDB DNSKEY CDS
+ * CDNSKEY SMIMEA OPENPGPKEY ZONEMD URI, so that files Knot DNS reads load),
+ * plus any type in RFC 3597 generic form (TYPE65534 \# 2 abcd).
  */
 #ifndef ZONEC_RRTYPE_H
 #define ZONEC_RRTYPE_H
@@ -60,6 +61,12 @@ int rrtype_from_text(const char *text, size_t len, uint16_t *code);
 
 /* Writes the mnemonic of `code` ("A", "TYPE65534") into buf. */
 const char *rrtype_to_text(uint16_t code, char *buf, size_t cap);
+
+/* Parses a duration as master files write TTLs and SOA timers: decimal
+ * seconds ("3600") or number+unit groups with units s m h d w in any case
+ * ("1h30m", "2D"), as BIND and Knot accept them.
+ * Returns: 1 and sets *out; 0 for bad syntax; -1 when above 4294967295. */
+int rrtype_time_from_text(const char *text, size_t len, uint32_t *out);
 
 /* Text -> wire for one RR's rdata. `fields` are the presentation tokens of
  * the rdata (already split by the scanner, quotes removed for quoted

@@ -3,12 +3,18 @@
  *
  * Reads master-file text: $ORIGIN, $TTL, $INCLUDE (relative to the including
  * file), parentheses across lines, ";" comments, quoted strings, escapes,
- * omitted owner (previous owner), omitted TTL ($TTL, else the previous
- * RR's TTL, else the caller's default) and omitted class (IN; any other class
+ * omitted owner (previous owner), omitted TTL ($TTL, else the caller's
+ * default, else 3600 with a -Wdefault-ttl warning; like Knot DNS, not the
+ * previous RR's TTL of RFC 1035 §5.1) and omitted class (IN; any other class
  * is an error), every type of rrtype.h and RFC 3597 generic rdata. Each RR is
  * handed to ir_add_rr(); every problem is a diagnostic and reading resumes
  * at the next RR. Used for whole .zone files and for the text of a ZPL
  * `records { ... }` block (which starts at a given line and column).
+ *
+ * Owner omitted = the line is indented. In a records block (text not
+ * starting at line 1, column 1) indentation counts relative to the block's
+ * least indented record line, and the text on the opening line (after the
+ * `{`) always has an owner, so a block may be indented as a whole.
  */
 #ifndef ZONEC_ZONEFILE_H
 #define ZONEC_ZONEFILE_H

@@ -59,6 +59,8 @@ enum {
     RT_EMAGIC = -1,   /* not a zonec blob */
     RT_EABI = -2,     /* blob from another zonec ABI version */
     RT_EBOUNDS = -3,  /* a section lies outside the blob */
+    RT_EALIGN = -4,   /* blob or a section is not 8-byte aligned (added by D) */
+    RT_ECORRUPT = -5, /* a table entry points outside its target (added by D) */
 };
 
 /* A short message for an RT_E* code. */

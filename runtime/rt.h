@@ -59,6 +59,49 @@
  *
  * All multi-byte fields of the structs below are little-endian (x86-64 host
  * order); rt_blob_check() refuses a blob written for another ABI.
+ *
+ * DECISIONS (helper C, layout.c; measured against Knot 3.2.6, see the top of
+ * compiler/layout.c). They refine the text above without changing the structs.
+ *
+ * Fixup positions and cut pairs after the image bytes are little-endian
+ * uint16 like the structs; the k + RT_FIXUP_BIAS value inside the image is
+ * big-endian (it sits where the pointer goes). A literal 0xC00C (the qname)
+ * is never listed as a fixup.
+ *
+ * Cut points describe the additional section as a list of units (one RRset
+ * each, e.g. the A RRset of one MX target): cuts[0] = (end of the answer and
+ * authority sections, 0), cuts[i] = (end of unit i, arcount up to and
+ * including unit i). Names in a unit point only at the qname or before
+ * cuts[0], never into a unit, so any subset of units can be kept in order:
+ * copy the whole image, apply all fixups (positions relative to the image
+ * start, some may lie inside units), then drop skipped units by moving the
+ * following ones down. Knot fills the additional section
+ * greedily: each unit that still fits is copied, a unit that does not fit is
+ * skipped and later (smaller) units are still tried. If the bit
+ * RT_CUT_REQUIRED is set in a unit's arcount field (strip it before use),
+ * skipping that unit sets TC=1 (glue below the delegation in a referral);
+ * skipping other units is silent. If even cuts[0] (or the whole image when
+ * ncuts = 0) does not fit: header + question only, TC=1, AA/RCODE of the image.
+ *
+ * Answer selection for a qname (lowercased) and qtype:
+ *  1. Exact node N (MPHF + name compare):
+ *     a. N BELOW_CUT: the RT_T_REFERRAL image of nodes[N.aux].
+ *     b. N CUT: qtype DS -> N's DS entry (always present at cuts: the DS
+ *        answer or a NODATA image); every other qtype -> N's RT_T_REFERRAL.
+ *     c. the entry for qtype, if N has one;
+ *     d. qtype ANY (255) without an entry: the first entry whose type is not
+ *        a pseudo type (RFC 8482: Knot answers the lowest-type RRset only);
+ *     e. N CNAME: the RT_T_CNAME_OTHER entry;
+ *     f. otherwise the zone's nodata_img (also for ENTs).
+ *  2. No exact node: strip labels until a node C is found (none: REFUSED).
+ *     a. C BELOW_CUT -> referral of nodes[C.aux]; C CUT -> referral of C;
+ *     b. C WILDCARD: W = nodes[C.aux]; steps 1c-1f applied to W (its images
+ *        all carry fixups, owner = 0xC00C, so they serve any qname);
+ *     c. otherwise the zone's nxdomain_img.
+ *  BELOW_CUT takes precedence over WILDCARD for the meaning of aux.
+ *  Referral images have AA clear and always carry fixups (the owner of the
+ *  NS RRset is a suffix of the qname). An image without RT_IMG_FIXUPS has
+ *  final pointers for the qname length of its node.
  */
 #ifndef ZONEC_RT_H
 #define ZONEC_RT_H
@@ -75,13 +118,17 @@
 /* Pseudo types in rt_typeent.type. Real RR types are 1..65535 except these
  * reserved codes, which DNS never puts in a question as a data type. */
 #define RT_T_REFERRAL 0u   /* referral image at a delegation point */
+#define RT_T_CNAME_OTHER 65535u /* CNAME node: answer for qtypes without an entry */
+
+/* In the arcount field of a cut pair (see DECISIONS): skipping this unit sets TC. */
+#define RT_CUT_REQUIRED 0x8000u
 
 /* rt_node.flags */
 #define RT_NODE_APEX 0x01u      /* zone apex */
 #define RT_NODE_CUT 0x02u       /* delegation point (NS, not apex): referral at or below */
 #define RT_NODE_BELOW_CUT 0x04u /* strictly below a cut (glue, occluded): aux = cut node */
 #define RT_NODE_WILDCARD 0x08u  /* has a child "*": aux = that node's index */
-#define RT_NODE_CNAME 0x10u     /* has a CNAME: its typeent answers qtypes not listed */
+#define RT_NODE_CNAME 0x10u     /* has a CNAME: RT_T_CNAME_OTHER answers qtypes not listed */
 #define RT_NODE_ENT 0x20u       /* empty non-terminal: no data of its own */
 #define RT_NODE_IS_WILDCARD 0x40u /* this node's own first label is "*" */
 
@@ -144,7 +191,7 @@ typedef struct rt_image {
     uint8_t flags;         /* RCODE | RT_IMG_* */
     uint8_t nfixups;       /* uint16 positions following the bytes */
     uint8_t ncuts;         /* (uint16 len, uint16 arcount) pairs after fixups */
-    uint8_t pad[3];
+    uint8_t pad;
 } rt_image_t;
 
 _Static_assert(sizeof(rt_blob_header_t) == 64, "blob header ABI");

@@ -1,0 +1,429 @@
+#!/usr/bin/env bash
+# run.sh -- side-by-side benchmark of zonec's output binary, Knot DNS, NSD and a trivial
+#           fixed-answer responder; writes the results section of docs/benchmarks.md
+# SPDX-License-Identifier: MIT
+#
+# usage: bash bench/run.sh            (what `make bench` runs)
+# Environment (all optional):
+#   ROUNDS=5         rounds; servers alternate within each round, the start order rotates
+#   QUICK=1          1k and 100k records only, 2 rounds (unless ROUNDS is given)
+#   SIZES="1000 100000 1000000"   zone sizes in records
+#   SERVERS="trivial zonec knot nsd"
+#   ZONEC=build/zonec              the compiler to measure
+#   WORK=build/bench               zones, binaries, configs, logs, raw results
+#   DOC=docs/benchmarks.md         "-" prints the results section instead of writing it
+#   PORT_BASE=5470   servers use PORT_BASE+0..3, load generators PORT_BASE+10..12
+#   SERVER_CPU=0 CLIENT_CPU=1
+#   NICE=-10         nice level of servers and load generators (as root; 0 when not root),
+#                    so that other work on a shared machine disturbs the figures less
+#   CAP_SECS=3       closed-loop (max) run length;  INFLIGHT=200 queries kept in flight
+#   RATE=20000 FIX_SECS=5          open-loop run: fixed rate and length
+#   DNSPERF=1 DNSPERF_SECS=2       also measure max qps with dnsperf (0 to skip)
+#   NQUERIES=100000  queries in the mix file
+# Every load is bounded by a query count and a time limit; loopback only; every server
+# started here is stopped on exit (trap).
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+QUICK=${QUICK:-0}
+if [ "$QUICK" = 1 ]; then
+    ROUNDS=${ROUNDS:-2}
+    SIZES=${SIZES:-"1000 100000"}
+else
+    ROUNDS=${ROUNDS:-5}
+    SIZES=${SIZES:-"1000 100000 1000000"}
+fi
+SERVERS=${SERVERS:-"trivial zonec knot nsd"}
+ZONEC=${ZONEC:-build/zonec}
+WORK=${WORK:-build/bench}
+DOC=${DOC:-docs/benchmarks.md}
+PORT_BASE=${PORT_BASE:-5470}
+SERVER_CPU=${SERVER_CPU:-0}
+CLIENT_CPU=${CLIENT_CPU:-1}
+if [ "$(id -u)" = 0 ]; then NICE=${NICE:--10}; else NICE=${NICE:-0}; fi
+CAP_SECS=${CAP_SECS:-3}
+INFLIGHT=${INFLIGHT:-200}
+RATE=${RATE:-20000}
+FIX_SECS=${FIX_SECS:-5}
+DNSPERF=${DNSPERF:-1}
+DNSPERF_SECS=${DNSPERF_SECS:-2}
+NQUERIES=${NQUERIES:-100000}
+STARTUP_LIMIT=${STARTUP_LIMIT:-120}
+ORIGIN=bench.example.
+
+case "$ZONEC" in /*) ;; *) ZONEC=$ROOT/$ZONEC ;; esac
+mkdir -p "$WORK"
+WORK=$(cd "$WORK" && pwd)
+BIN=$WORK/bin
+RES=$WORK/results.tsv
+INFO=$WORK/info.txt
+LOG=$WORK/log
+mkdir -p "$BIN" "$LOG"
+: > "$RES"
+: > "$INFO"
+
+say() { printf 'bench: %s\n' "$*" >&2; }
+info() { printf '%s=%s\n' "$1" "$2" >> "$INFO"; }
+info_get() { sed -n "s/^$1=//p" "$INFO" | head -1; }
+rec() { printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" >> "$RES"; }
+# kv KEY LINE: the value of KEY=... in a RESULT line
+kv() { printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -1; }
+
+# ---- processes: every server started here is remembered and stopped on exit ----
+STARTED=()
+descendants() {
+    local c
+    for c in $(pgrep -P "$1" 2>/dev/null); do
+        echo "$c"
+        descendants "$c"
+    done
+}
+alive() {   # running and not a zombie
+    local s
+    s=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
+    [ -n "$s" ] && [ "$s" != Z ] && [ "$s" != X ]
+}
+stop_tree() {
+    local pid=$1 kids i
+    kids=$(descendants "$pid")
+    kill -TERM "$pid" 2>/dev/null
+    for i in $(seq 100); do
+        alive "$pid" || break
+        sleep 0.05
+    done
+    alive "$pid" && kill -KILL "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    for i in $kids; do
+        alive "$i" && kill -KILL "$i" 2>/dev/null
+    done
+    return 0
+}
+cleanup() {
+    local p
+    for p in "${STARTED[@]}"; do
+        alive "$p" && stop_tree "$p"
+    done
+    return 0
+}
+trap cleanup EXIT
+trap 'cleanup; exit 130' INT TERM
+
+# ---- dependencies and tools ----
+if ! bash scripts/deps.sh bench; then
+    say "scripts/deps.sh bench failed; going on with what is installed"
+fi
+CC=${CC:-cc}
+for t in loadgen trivial; do
+    if ! $CC -O2 -Wall -Wextra -o "$BIN/$t" "bench/$t.c"; then
+        say "cannot build bench/$t.c"
+        exit 2
+    fi
+done
+LOADGEN=$BIN/loadgen
+have() { command -v "$1" >/dev/null 2>&1; }
+
+# ---- machine facts ----
+info command "${BENCH_COMMAND:-make bench} (bash bench/run.sh; ROUNDS=$ROUNDS SIZES=\"$SIZES\" QUICK=$QUICK NICE=$NICE)"
+info date "$(date -u +%Y-%m-%dT%H:%MZ)"
+info git "$(git rev-parse --short HEAD 2>/dev/null || echo none)"
+info rounds "$ROUNDS"
+info nproc "$(nproc)"
+info cpu "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
+info kernel "$(uname -r)"
+info load_before "$(cut -d' ' -f1-3 /proc/loadavg)"
+info server_cpu "$SERVER_CPU"
+info client_cpu "$CLIENT_CPU"
+info nice "$NICE"
+info queries "$NQUERIES"
+info rate "$RATE"
+KNOT_V=$(knotd --version 2>/dev/null | sed -n 's/.*version //p')
+NSD_V=$(nsd -v 2>&1 | sed -n 's/^NSD version //p')
+DNSPERF_V=$(dnsperf -h 2>&1 | sed -n 's/^DNS Performance Testing Tool.*Version \([^ ]*\).*/\1/p' | head -1)
+info knot_version "${KNOT_V:-?}"
+info nsd_version "${NSD_V:-?}"
+info versions "knotd ${KNOT_V:-missing}, nsd ${NSD_V:-missing}, dnsperf ${DNSPERF_V:-$(have dnsperf && echo present || echo missing)}, $($CC --version | head -1)"
+
+PORT_trivial=$PORT_BASE
+PORT_zonec=$((PORT_BASE + 1))
+PORT_knot=$((PORT_BASE + 2))
+PORT_nsd=$((PORT_BASE + 3))
+LPORT_LOAD=$((PORT_BASE + 10))
+LPORT_PROBE=$((PORT_BASE + 11))
+LPORT_DNSPERF=$((PORT_BASE + 12))
+
+# check which servers can run at all
+RUN_SERVERS=""
+SKIPPED=""
+for s in $SERVERS; do
+    case $s in
+    trivial) RUN_SERVERS="$RUN_SERVERS $s" ;;
+    zonec)
+        if [ -x "$ZONEC" ] && "$ZONEC" --version >/dev/null 2>&1; then
+            RUN_SERVERS="$RUN_SERVERS $s"
+        else
+            SKIPPED="$SKIPPED zonec (no working $ZONEC)"
+            info zonec_note "no working $ZONEC"
+        fi ;;
+    knot) if have knotd && have knotc; then RUN_SERVERS="$RUN_SERVERS $s"; else SKIPPED="$SKIPPED knot (not installed)"; fi ;;
+    nsd) if have nsd; then RUN_SERVERS="$RUN_SERVERS $s"; else SKIPPED="$SKIPPED nsd (not installed)"; fi ;;
+    *) say "unknown server $s"; exit 2 ;;
+    esac
+done
+read -r -a RUN_ARR <<< "$RUN_SERVERS"
+say "servers: ${RUN_ARR[*]}; sizes: $SIZES; rounds: $ROUNDS"
+
+# ---- per-server configuration ----
+# conf_knot DIR ZONE, conf_nsd DIR ZONE: write a config for one zone into DIR (emptied first)
+conf_knot() {
+    rm -rf "$1"; mkdir -p "$1"
+    cat > "$1/knot.conf" <<EOF
+# knotd for the benchmark: one UDP worker, one TCP worker, one background worker.
+# No mod-rrl is loaded, so there is no rate limiting.
+server:
+    rundir: "$1"
+    listen: 127.0.0.1@$PORT_knot
+    udp-workers: 1
+    tcp-workers: 1
+    background-workers: 1
+control:
+    listen: "$1/knot.sock"
+log:
+  - target: stderr
+    any: warning
+database:
+    storage: "$1/db"
+template:
+  - id: default
+    storage: "$1"
+    zonefile-sync: -1
+    zonefile-load: whole
+    journal-content: none
+zone:
+  - domain: $ORIGIN
+    file: "$2"
+EOF
+}
+conf_nsd() {
+    rm -rf "$1"; mkdir -p "$1"
+    cat > "$1/nsd.conf" <<EOF
+# nsd for the benchmark: one server process, no rate limiting, no database file.
+server:
+    server-count: 1
+    ip-address: 127.0.0.1@$PORT_nsd
+    do-ip6: no
+    username: ""
+    chroot: ""
+    zonesdir: "$1"
+    database: ""
+    zonelistfile: "$1/zone.list"
+    xfrdfile: "$1/xfrd.state"
+    xfrdir: "$1"
+    pidfile: "$1/nsd.pid"
+    logfile: "$1/nsd.log"
+    verbosity: 1
+    rrl-ratelimit: 0
+    rrl-whitelist-ratelimit: 0
+remote-control:
+    control-enable: no
+zone:
+    name: $ORIGIN
+    zonefile: "$2"
+EOF
+}
+
+# server_cmd NAME SIZE: the command line that starts the server (printed one word per line)
+server_cmd() {
+    case $1 in
+    trivial) printf '%s\n' "$BIN/trivial" -p "$PORT_trivial" ;;
+    zonec) printf '%s\n' "$WORK/zonec-$2" --listen "127.0.0.1:$PORT_zonec" --threads 1 ;;
+    knot) printf '%s\n' knotd -c "$WORK/run-knot/knot.conf" ;;
+    nsd) printf '%s\n' nsd -d -c "$WORK/run-nsd/nsd.conf" ;;
+    esac
+}
+
+# timed RESULTPREFIX CMD...: run CMD under /usr/bin/time -v; sets T_WALL (s) and T_RSS (MB)
+timed() {
+    local tf=$WORK/time.out rc
+    /usr/bin/time -v -o "$tf" "$@" > "$LOG/timed.out" 2>&1
+    rc=$?
+    T_WALL=$(awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, a, ":"); s = 0;
+             for (i = 1; i <= n; i++) s = s * 60 + a[i]; print s}' "$tf")
+    T_RSS=$(awk -F': ' '/Maximum resident set size/ {printf "%.1f", $2 / 1024}' "$tf")
+    return $rc
+}
+
+peak_rss_mb() {   # largest VmHWM among PID and its descendants, in MB
+    local p m=0 v
+    for p in "$1" $(descendants "$1"); do
+        v=$(awk '/^VmHWM:/ {print $2}' "/proc/$p/status" 2>/dev/null)
+        [ -n "$v" ] && [ "$v" -gt "$m" ] && m=$v
+    done
+    awk -v k="$m" 'BEGIN {printf "%.1f", k / 1024}'
+}
+
+# count_bad SIZE SERVER ROUND LINE: add wrong-ID / wrong-question answers to the record
+count_bad() {
+    local b
+    local u m x
+    u=$(kv unexpected "$4"); m=$(kv mismatch "$4"); x=$(kv malformed "$4")
+    b=$(( ${u:-0} + ${m:-0} + ${x:-0} ))
+    rec "$1" "$2" bad "$3" "$b"
+}
+
+# ---- one server, one size, one round ----
+measure() {
+    local s=$1 size=$2 r=$3 port res line spid i cmd
+    eval "port=\$PORT_$s"
+    res=$WORK/startup.res
+    rm -f "$res"
+    case $s in
+    knot) conf_knot "$WORK/run-knot" "$WORK/zone-$size.zone" ;;
+    nsd) conf_nsd "$WORK/run-nsd" "$WORK/zone-$size.zone" ;;
+    esac
+    mapfile -t cmd < <(server_cmd "$s" "$size")
+    nice -n "$NICE" taskset -c "$SERVER_CPU" "$LOADGEN" -m startup -p "$port" -x "$LPORT_PROBE" \
+        -q "$ORIGIN SOA" -o "$res" -A "$CLIENT_CPU" -l "$STARTUP_LIMIT" -- "${cmd[@]}" \
+        > "$LOG/$s-$size-r$r.log" 2>&1 &
+    spid=$!
+    STARTED+=("$spid")
+    for i in $(seq $((STARTUP_LIMIT * 20 + 100))); do
+        [ -s "$res" ] && break
+        sleep 0.05
+    done
+    line=$(cat "$res" 2>/dev/null)
+    local ms
+    ms=$(kv startup_ms "$line")
+    if [ -z "$ms" ] || [ "${ms#-}" != "$ms" ] || ! alive "$spid"; then
+        say "  $s: no correct answer within ${STARTUP_LIMIT}s (see $LOG/$s-$size-r$r.log)"
+        stop_tree "$spid"
+        return 1
+    fi
+    rec "$size" "$s" startup_ms "$r" "$ms"
+
+    # touch every name once, then read the peak RSS
+    local nall
+    nall=$(wc -l < "$WORK/all-$size.q")
+    line=$(nice -n "$NICE" taskset -c "$CLIENT_CPU" "$LOADGEN" -m closed -d "$WORK/all-$size.q" -p "$port" \
+        -x "$LPORT_LOAD" -c "$INFLIGHT" -n "$nall" -l 300 -L touch)
+    count_bad "$size" "$s" "$r" "$line"
+    rec "$size" "$s" rss_mb "$r" "$(peak_rss_mb "$spid")"
+
+    # closed loop: max answers/s and answers per server CPU-second
+    line=$(nice -n "$NICE" taskset -c "$CLIENT_CPU" "$LOADGEN" -m closed -d "$WORK/mix-$size.q" -p "$port" \
+        -x "$LPORT_LOAD" -c "$INFLIGHT" -n 100000000 -l "$CAP_SECS" -P "$spid" -L max)
+    echo "$s $size r$r $line" >> "$LOG/results.log"
+    count_bad "$size" "$s" "$r" "$line"
+    local ans sent
+    ans=$(kv answered "$line"); sent=$(kv sent "$line")
+    rec "$size" "$s" qps "$r" "$(kv qps "$line")"
+    rec "$size" "$s" cap "$r" "$(kv cap "$line")"
+    rec "$size" "$s" util "$r" "$(awk -v c="$(kv srv_cpu_s "$line")" -v t="$(kv secs "$line")" 'BEGIN {printf "%.1f", (t > 0 ? 100 * c / t : 0)}')"
+    if [ "${sent:-0}" -gt 0 ]; then
+        rec "$size" "$s" lost_pct "$r" "$(awk -v a="$ans" -v b="$sent" 'BEGIN {printf "%.4f", 100 * (b - a) / b}')"
+        rec "$size" "$s" noerror_pct "$r" "$(awk -v x="$(kv noerror "$line")" -v a="$ans" 'BEGIN {printf "%.2f", a ? 100 * x / a : 0}')"
+        rec "$size" "$s" nxdomain_pct "$r" "$(awk -v x="$(kv nxdomain "$line")" -v a="$ans" 'BEGIN {printf "%.2f", a ? 100 * x / a : 0}')"
+        rec "$size" "$s" other_pct "$r" "$(awk -v x="$(kv noerror "$line")" -v y="$(kv nxdomain "$line")" -v a="$ans" 'BEGIN {printf "%.2f", a ? 100 * (a - x - y) / a : 0}')"
+    fi
+
+    # open loop at a fixed rate: server CPU per million answers
+    line=$(nice -n "$NICE" taskset -c "$CLIENT_CPU" "$LOADGEN" -m open -Q "$RATE" -d "$WORK/mix-$size.q" \
+        -p "$port" -x "$LPORT_LOAD" -n $((RATE * FIX_SECS)) -l $((FIX_SECS + 1)) -P "$spid" -L fixed)
+    echo "$s $size r$r $line" >> "$LOG/results.log"
+    count_bad "$size" "$s" "$r" "$line"
+    rec "$size" "$s" cpu_per_m "$r" "$(kv cpu_per_m "$line")"
+    ans=$(kv answered "$line"); sent=$(kv sent "$line")
+    [ "${sent:-0}" -gt 0 ] && rec "$size" "$s" lost_fix_pct "$r" "$(awk -v a="$ans" -v b="$sent" 'BEGIN {printf "%.4f", 100 * (b - a) / b}')"
+
+    # dnsperf max (its own figure; it runs out of CPU before these servers do)
+    if [ "$DNSPERF" = 1 ] && have dnsperf; then
+        line=$(nice -n "$NICE" taskset -c "$CLIENT_CPU" timeout $((DNSPERF_SECS + 10)) dnsperf -s 127.0.0.1 \
+            -p "$port" -x "$LPORT_DNSPERF" -d "$WORK/mix-$size.q" -l "$DNSPERF_SECS" -c 1 \
+            -T 1 -q "$INFLIGHT" -t 1 -e 2>&1 | sed -n 's/.*Queries per second:[[:space:]]*//p')
+        [ -n "$line" ] && rec "$size" "$s" dnsperf_qps "$r" "$line"
+    fi
+
+    stop_tree "$spid"
+    return 0
+}
+
+# ---- zones, compile and check times ----
+for size in $SIZES; do
+    z=$WORK/zone-$size.zone
+    if [ ! -s "$z" ] || [ bench/gen-zone.py -nt "$z" ]; then
+        say "generating $size-record zone"
+        python3 bench/gen-zone.py "$size" "$z" "$ORIGIN" || exit 2
+    fi
+    if [ ! -s "$WORK/mix-$size.q" ] || [ bench/gen-queries.py -nt "$WORK/mix-$size.q" ] || [ "$z" -nt "$WORK/mix-$size.q" ]; then
+        python3 bench/gen-queries.py "$z" "$WORK/mix-$size.q" --count "$NQUERIES" || exit 2
+        python3 bench/gen-queries.py "$z" "$WORK/all-$size.q" --all || exit 2
+    fi
+    info "records_$size" "$(grep -c ' IN ' "$z")"
+done
+
+for r in $(seq "$ROUNDS"); do
+    for size in $SIZES; do
+        z=$WORK/zone-$size.zone
+        # compile / check times, every round
+        for s in "${RUN_ARR[@]}"; do
+            case $s in
+            zonec)
+                if timed "$ZONEC" build "$z" -o "$WORK/zonec-$size"; then
+                    rec "$size" zonec load_s "$r" "$T_WALL"
+                    rec "$size" zonec load_rss_mb "$r" "$T_RSS"
+                    rec "$size" zonec size_mb "$r" "$(stat -c %s "$WORK/zonec-$size" | awk '{printf "%.3f", $1 / 1048576}')"
+                else
+                    say "zonec build failed for $size records (see $LOG/zonec-build-$size.out)"
+                    cp "$LOG/timed.out" "$LOG/zonec-build-$size.out"
+                    rm -f "$WORK/zonec-$size"
+                fi ;;
+            knot)
+                conf_knot "$WORK/run-knot" "$z"
+                if timed knotc -c "$WORK/run-knot/knot.conf" zone-check "$ORIGIN"; then
+                    rec "$size" knot load_s "$r" "$T_WALL"
+                    rec "$size" knot load_rss_mb "$r" "$T_RSS"
+                fi ;;
+            nsd)
+                if timed nsd-checkzone "$ORIGIN" "$z"; then
+                    rec "$size" nsd load_s "$r" "$T_WALL"
+                    rec "$size" nsd load_rss_mb "$r" "$T_RSS"
+                fi ;;
+            esac
+        done
+        # servers, start order rotated every round
+        n=${#RUN_ARR[@]}
+        for i in $(seq 0 $((n - 1))); do
+            s=${RUN_ARR[$(( (i + r - 1) % n ))]}
+            if [ "$s" = zonec ] && [ ! -x "$WORK/zonec-$size" ]; then
+                continue
+            fi
+            say "round $r/$ROUNDS, $size records: $s"
+            measure "$s" "$size" "$r" || say "  $s failed in round $r"
+        done
+    done
+done
+
+info load_after "$(cut -d' ' -f1-3 /proc/loadavg)"
+# The 1-minute load average before the run tells whether the machine was shared at the time.
+if [ -z "${BUSY_NOTE:-}" ] && awk -v l="$(info_get load_before)" 'BEGIN {exit !(l + 0 > 0.3)}'; then
+    BUSY_NOTE="The machine was shared with other work while this ran (load average above 0.3 before the start): absolute figures are noisy, ratios within the run are the figures to read."
+fi
+info busy_note "${BUSY_NOTE:-}"
+[ -n "$SKIPPED" ] && info skipped "${SKIPPED# }"
+
+section=$WORK/results.md
+python3 bench/report.py "$RES" "$INFO" > "$section" || exit 2
+if [ "$DOC" = - ]; then
+    cat "$section"
+else
+    marker='<!-- bench/run.sh writes everything below this line -->'
+    if [ -f "$DOC" ] && grep -qF "$marker" "$DOC"; then
+        awk -v m="$marker" '{print} $0 == m {exit}' "$DOC" > "$DOC.tmp"
+    else
+        printf '# Benchmarks\n\n%s\n' "$marker" > "$DOC.tmp"
+    fi
+    { echo; cat "$section"; } >> "$DOC.tmp"
+    mv "$DOC.tmp" "$DOC"
+    say "wrote $DOC"
+    cat "$section"
+fi

@@ -1,0 +1,133 @@
+/* trivial.c -- fixed-answer UDP DNS responder: the loopback ceiling for the benchmark
+ * SPDX-License-Identifier: MIT
+ *
+ * usage: trivial -p PORT [-s 127.0.0.1]
+ *
+ * One UDP socket, recvmmsg/sendmmsg in batches of 64. For every query it copies the header
+ * and question, sets QR and AA, appends one fixed answer (owner = pointer to the question
+ * name, A 192.0.2.1, TTL 300) and then the query's additional section unchanged (so an EDNS
+ * OPT is echoed and the response has the size of a real one). No lookup, no validation
+ * beyond finding the end of the question: this is what any server's per-packet work is
+ * compared with. Binds loopback addresses only. Stops on SIGTERM/SIGINT.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define BATCH 64
+#define BUFSZ 2048
+
+static volatile sig_atomic_t stop;
+static void on_signal(int sig) { (void)sig; stop = 1; }
+
+static uint8_t in[BATCH][BUFSZ], out[BATCH][BUFSZ];
+static struct sockaddr_storage peer[BATCH];
+static struct iovec iin[BATCH], iout[BATCH];
+static struct mmsghdr min_[BATCH], mout[BATCH];
+
+static const uint8_t answer[16] = {
+    0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0x01, 0x2c, 0, 4, 192, 0, 2, 1,
+};
+
+/* Build the response for q[0..len) into r; returns its length or 0 to drop. */
+static size_t respond(const uint8_t *q, size_t len, uint8_t *r)
+{
+    if (len < 17 || (q[2] & 0x80))
+        return 0;
+    size_t p = 12;
+    while (p < len && q[p] != 0) {
+        if (q[p] > 63)
+            return 0;
+        p += (size_t)q[p] + 1;
+    }
+    p += 5;                                     /* root label + QTYPE + QCLASS */
+    if (p > len || len + sizeof answer > BUFSZ)
+        return 0;
+    memcpy(r, q, p);
+    r[2] = (uint8_t)((q[2] & 0x79) | 0x84);     /* QR, AA; keep opcode and RD */
+    r[3] = 0;                                   /* RA=0, RCODE NOERROR */
+    r[6] = 0;
+    r[7] = 1;                                   /* ANCOUNT 1 */
+    r[8] = 0;
+    r[9] = 0;                                   /* NSCOUNT 0 */
+    memcpy(r + p, answer, sizeof answer);
+    memcpy(r + p + sizeof answer, q + p, len - p);  /* additional section (OPT) as sent */
+    return len + sizeof answer;
+}
+
+int main(int argc, char **argv)
+{
+    const char *addr = "127.0.0.1";
+    int port = 0, c;
+    while ((c = getopt(argc, argv, "s:p:")) != -1) {
+        if (c == 's')
+            addr = optarg;
+        else if (c == 'p')
+            port = atoi(optarg);
+        else {
+            fprintf(stderr, "usage: trivial -p PORT [-s 127.0.0.1]\n");
+            return 2;
+        }
+    }
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    if (port <= 0 || port > 65535 || inet_pton(AF_INET, addr, &a.sin_addr) != 1 ||
+        (ntohl(a.sin_addr.s_addr) >> 24) != 127) {
+        fprintf(stderr, "trivial: need -p PORT and a 127.x.y.z address\n");
+        return 2;
+    }
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    int one = 1, buf = 4 << 20;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof buf);
+    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof buf);
+    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) < 0) {
+        perror("trivial: bind");
+        return 1;
+    }
+    struct sigaction sa = {.sa_handler = on_signal};    /* no SA_RESTART: recvmmsg returns */
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    for (int i = 0; i < BATCH; i++) {
+        iin[i] = (struct iovec){in[i], BUFSZ};
+        iout[i] = (struct iovec){out[i], 0};
+    }
+    while (!stop) {
+        for (int i = 0; i < BATCH; i++)
+            min_[i].msg_hdr = (struct msghdr){.msg_name = &peer[i], .msg_namelen = sizeof peer[i],
+                                             .msg_iov = &iin[i], .msg_iovlen = 1};
+        int n = recvmmsg(fd, min_, BATCH, MSG_WAITFORONE, NULL);
+        if (n <= 0) {
+            if (n < 0 && errno != EINTR)
+                perror("trivial: recvmmsg");
+            continue;
+        }
+        int m = 0;
+        for (int i = 0; i < n; i++) {
+            size_t len = respond(in[i], min_[i].msg_len, out[m]);
+            if (!len)
+                continue;
+            iout[m].iov_base = out[m];
+            iout[m].iov_len = len;
+            mout[m].msg_hdr = (struct msghdr){.msg_name = &peer[i],
+                                              .msg_namelen = min_[i].msg_hdr.msg_namelen,
+                                              .msg_iov = &iout[m], .msg_iovlen = 1};
+            m++;
+        }
+        for (int done = 0; done < m;) {
+            int r = sendmmsg(fd, mout + done, (unsigned)(m - done), 0);
+            if (r <= 0)
+                break;
+            done += r;
+        }
+    }
+    close(fd);
+    return 0;
+}

@@ -1,0 +1,152 @@
+/* db.c -- open and validate a compiled zone blob (runtime/rt.h)
+ * SPDX-License-Identifier: MIT
+ *
+ * The packet path trusts the tables after rt_db_open() has succeeded, so
+ * every index and offset a query can follow is checked here once: the
+ * header, each section's bounds and alignment, every zone, node, type
+ * entry and image. Only the cmph structure itself cannot be checked; its
+ * results are bounds-checked per query instead.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "query.h"
+#include "rt.h"
+#include "wire.h"
+
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the blob is little-endian and read in place: little-endian hosts only"
+#endif
+
+/* 1 when [off, off + count * size) lies inside [0, total). */
+static int section_ok(uint32_t off, uint64_t count, uint64_t size, uint32_t total)
+{
+    return (uint64_t)off + count * size <= total;
+}
+
+/* A wire name of exactly `len` bytes: labels <= 63, ends with the root label. */
+static int name_ok(const uint8_t *p, uint32_t len)
+{
+    uint32_t i = 0;
+    if (len == 0 || len > WIRE_NAME_MAX)
+        return 0;
+    while (i < len) {
+        uint8_t l = p[i];
+        if (l == 0)
+            return i + 1 == len;
+        if (l > WIRE_LABEL_MAX)
+            return 0;
+        i += 1u + l;
+    }
+    return 0;
+}
+
+static int image_ok(const rt_db_t *db, uint32_t idx)
+{
+    const rt_blob_header_t *h = db->hdr;
+    if (idx >= h->image_count)
+        return 0;
+    const rt_image_t *im = &db->images[idx];
+    uint64_t end = (uint64_t)im->off + im->len + 2u * im->nfixups + 4u * im->ncuts;
+    if (end > h->bytes_len)
+        return 0;
+    const uint8_t *p = db->bytes + im->off + im->len;
+    for (unsigned i = 0; i < im->nfixups; i++, p += 2) {
+        uint32_t pos = wire_read_le16(p);
+        if (pos + 2u > im->len)
+            return 0;
+    }
+    for (unsigned i = 0; i < im->ncuts; i++, p += 4) {
+        if (wire_read_le16(p) > im->len)
+            return 0;
+    }
+    return 1;
+}
+
+int rt_db_open(rt_db_t *db, const void *blob, size_t len)
+{
+    const uint8_t *base = blob;
+    memset(db, 0, sizeof *db);
+    if (blob == NULL || len < sizeof(rt_blob_header_t))
+        return RT_EBOUNDS;
+    if ((uintptr_t)blob % 8 != 0)
+        return RT_EALIGN;
+    const rt_blob_header_t *h = blob;
+    if (h->magic != RT_BLOB_MAGIC)
+        return RT_EMAGIC;
+    if (h->abi != RT_ABI_VERSION)
+        return RT_EABI;
+    if (h->total_len > len || h->total_len < sizeof *h)
+        return RT_EBOUNDS;
+    uint32_t t = h->total_len;
+    if ((h->zones_off | h->nodes_off | h->typeents_off | h->images_off | h->bytes_off |
+         h->mphf_off) % 8 != 0)
+        return RT_EALIGN;
+    if (!section_ok(h->zones_off, h->zone_count, sizeof(rt_zone_t), t) ||
+        !section_ok(h->nodes_off, (uint64_t)h->node_count + 1, sizeof(rt_node_t), t) ||
+        !section_ok(h->typeents_off, h->typeent_count, sizeof(rt_typeent_t), t) ||
+        !section_ok(h->images_off, h->image_count, sizeof(rt_image_t), t) ||
+        !section_ok(h->bytes_off, h->bytes_len, 1, t) || !section_ok(h->mphf_off, h->mphf_len, 1, t))
+        return RT_EBOUNDS;
+    if (h->node_count > 0 && h->mphf_len == 0)
+        return RT_EBOUNDS;
+
+    db->hdr = h;
+    db->zones = (const rt_zone_t *)(base + h->zones_off);
+    db->nodes = (const rt_node_t *)(base + h->nodes_off);
+    db->typeents = (const rt_typeent_t *)(base + h->typeents_off);
+    db->images = (const rt_image_t *)(base + h->images_off);
+    db->bytes = base + h->bytes_off;
+    db->mphf = base + h->mphf_off;
+
+    for (uint32_t z = 0; z < h->zone_count; z++) {
+        const rt_zone_t *zn = &db->zones[z];
+        if (zn->apex_node >= h->node_count || !image_ok(db, zn->nxdomain_img) ||
+            !image_ok(db, zn->nodata_img) || (uint64_t)zn->name_off + zn->name_len > h->bytes_len)
+            goto corrupt;
+    }
+    for (uint32_t i = 0; i < h->image_count; i++)
+        if (!image_ok(db, i))
+            goto corrupt;
+    for (uint32_t i = 0; i < h->typeent_count; i++)
+        if (db->typeents[i].image >= h->image_count)
+            goto corrupt;
+    /* node_count + 1 entries: the sentinel closes the last node's typeent range */
+    if (db->nodes[h->node_count].types_first > h->typeent_count)
+        goto corrupt;
+    for (uint32_t i = 0; i < h->node_count; i++) {
+        const rt_node_t *n = &db->nodes[i];
+        if (n->types_first > db->nodes[i + 1].types_first || n->zone >= h->zone_count ||
+            (uint64_t)n->name_off + n->name_len > h->bytes_len ||
+            !name_ok(db->bytes + n->name_off, n->name_len))
+            goto corrupt;
+        if ((n->flags & (RT_NODE_BELOW_CUT | RT_NODE_WILDCARD)) && n->aux >= h->node_count)
+            goto corrupt;
+    }
+    return RT_OK;
+corrupt:
+    memset(db, 0, sizeof *db);
+    return RT_ECORRUPT;
+}
+
+/* One table for codes, symbolic names and messages (Knot libzscanner style). */
+static const struct {
+    int code;
+    const char *name;
+    const char *msg;
+} rt_errors[] = {
+    {RT_OK, "RT_OK", "success"},
+    {RT_EMAGIC, "RT_EMAGIC", "not a zonec blob (bad magic)"},
+    {RT_EABI, "RT_EABI", "blob written for another zonec ABI version"},
+    {RT_EBOUNDS, "RT_EBOUNDS", "a blob section lies outside the blob"},
+    {RT_EALIGN, "RT_EALIGN", "blob or blob section not 8-byte aligned"},
+    {RT_ECORRUPT, "RT_ECORRUPT", "blob table entry points outside its target"},
+};
+
+const char *rt_strerror(int code)
+{
+    for (size_t i = 0; i < sizeof rt_errors / sizeof rt_errors[0]; i++)
+        if (rt_errors[i].code == code)
+            return rt_errors[i].msg;
+    return "unknown error";
+}

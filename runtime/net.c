@@ -1,0 +1,592 @@
+/* net.c -- UDP (recvmmsg/sendmmsg) and TCP (epoll, RFC 7766) serving loops
+ * SPDX-License-Identifier: MIT
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "net.h"
+#include "wire.h"
+
+/* Out buffer: one maximal framed response always fits when it is empty,
+ * plus slack so several small pipelined answers leave in one send(). */
+#define TCP_OUT_CAP (2u + 65535u + 16384u)
+#define TCP_CONN_MEM (RT_NET_TCP_IN + TCP_OUT_CAP)
+
+/* epoll data: kind in the top byte, index below */
+enum { EV_STOP = 1, EV_UDP = 2, EV_LISTEN = 3, EV_CONN = 4 };
+#define EV_TAG(kind, idx) (((uint64_t)(kind) << 56) | (uint64_t)(idx))
+#define EV_KIND(v) ((unsigned)((v) >> 56))
+#define EV_IDX(v) ((uint32_t)(v))
+
+typedef struct conn {
+    int fd;              /* -1 = free */
+    uint8_t want_out;    /* registered for EPOLLOUT (reading paused) */
+    uint8_t eof;         /* peer closed its side: close once flushed */
+    uint32_t in_len;
+    uint32_t out_off, out_len;
+    uint64_t last_ms;    /* last progress, for the idle timeout */
+    rt_peer_t peer;
+    uint8_t *in;         /* RT_NET_TCP_IN bytes */
+    uint8_t *out;        /* TCP_OUT_CAP bytes */
+} conn_t;
+
+typedef union ctrl_buf {
+    struct cmsghdr align;
+    uint8_t b[CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(struct in_pktinfo))];
+} ctrl_buf_t;
+
+typedef struct worker {
+    pthread_t tid;
+    int started;
+    int ep;
+    int stopfd;
+    int nsock;
+    int udp[RT_NET_MAX_LISTEN];
+    int tcp[RT_NET_MAX_LISTEN];
+    rt_ctx_t ctx;
+    struct mmsghdr msgs[RT_NET_BATCH];
+    struct iovec iov[RT_NET_BATCH];
+    struct sockaddr_storage names[RT_NET_BATCH];
+    ctrl_buf_t ctrl[RT_NET_BATCH];
+    uint8_t *ubuf;       /* RT_NET_BATCH * RT_NET_UDP_BUF */
+    conn_t *conns;       /* RT_NET_MAX_CONN */
+    uint8_t *conn_mem;   /* RT_NET_MAX_CONN * TCP_CONN_MEM, mmap'd lazily */
+    uint32_t free_top;
+    uint32_t free_list[RT_NET_MAX_CONN];
+    uint64_t last_sweep;
+} worker_t;
+
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void peer_from(rt_peer_t *p, const struct sockaddr_storage *ss, int tcp)
+{
+    memset(p, 0, sizeof *p);
+    p->tcp = (uint8_t)tcp;
+    if (ss->ss_family == AF_INET) {
+        p->family = 4;
+        memcpy(p->addr, &((const struct sockaddr_in *)ss)->sin_addr, 4);
+    } else if (ss->ss_family == AF_INET6) {
+        p->family = 6;
+        memcpy(p->addr, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
+    }
+}
+
+/* ---- addresses -------------------------------------------------------- */
+
+int rt_net_parse_listen(const char *text, rt_listen_t *out)
+{
+    char host[INET6_ADDRSTRLEN + 1];
+    const char *colon, *h = text;
+    size_t hlen;
+    memset(out, 0, sizeof *out);
+    if (text[0] == '[') {
+        const char *end = strchr(text, ']');
+        if (end == NULL || end[1] != ':')
+            return -1;
+        h = text + 1;
+        hlen = (size_t)(end - h);
+        colon = end + 1;
+    } else {
+        colon = strrchr(text, ':');
+        if (colon == NULL)
+            return -1;
+        hlen = (size_t)(colon - text);
+    }
+    if (hlen == 0 || hlen >= sizeof host)
+        return -1;
+    memcpy(host, h, hlen);
+    host[hlen] = 0;
+    char *endp;
+    const char *ptext = colon + 1;
+    if (*ptext < '0' || *ptext > '9')
+        return -1;
+    unsigned long port = strtoul(ptext, &endp, 10);
+    if (*endp != 0 || port > 65535)
+        return -1;
+    struct sockaddr_in *s4 = (struct sockaddr_in *)&out->addr;
+    struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&out->addr;
+    if (text[0] != '[' && inet_pton(AF_INET, host, &s4->sin_addr) == 1) {
+        s4->sin_family = AF_INET;
+        s4->sin_port = htons((uint16_t)port);
+        out->addr_len = sizeof *s4;
+        return 0;
+    }
+    if (text[0] == '[' && inet_pton(AF_INET6, host, &s6->sin6_addr) == 1) {
+        s6->sin6_family = AF_INET6;
+        s6->sin6_port = htons((uint16_t)port);
+        out->addr_len = sizeof *s6;
+        return 0;
+    }
+    return -1;
+}
+
+void rt_net_format_listen(const rt_listen_t *l, char *buf, size_t cap)
+{
+    char host[INET6_ADDRSTRLEN];
+    if (l->addr.ss_family == AF_INET) {
+        const struct sockaddr_in *s4 = (const struct sockaddr_in *)&l->addr;
+        inet_ntop(AF_INET, &s4->sin_addr, host, sizeof host);
+        snprintf(buf, cap, "%s:%u", host, ntohs(s4->sin_port));
+    } else {
+        const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)&l->addr;
+        inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof host);
+        snprintf(buf, cap, "[%s]:%u", host, ntohs(s6->sin6_port));
+    }
+}
+
+/* ---- UDP -------------------------------------------------------------- */
+
+/* Turns the received destination address into the reply's source address. */
+static void fix_pktinfo(struct msghdr *mh)
+{
+    if (mh->msg_controllen == 0)
+        return;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+        if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+            struct in_pktinfo pi;
+            memcpy(&pi, CMSG_DATA(c), sizeof pi);
+            pi.ipi_spec_dst = pi.ipi_addr;
+            pi.ipi_ifindex = 0;
+            memcpy(CMSG_DATA(c), &pi, sizeof pi);
+        }
+    }
+}
+
+static void udp_ready(worker_t *w, int fd)
+{
+    for (int round = 0; round < 8; round++) {
+        for (int i = 0; i < RT_NET_BATCH; i++) {
+            w->iov[i].iov_base = w->ubuf + (size_t)i * RT_NET_UDP_BUF;
+            w->iov[i].iov_len = RT_NET_UDP_BUF;
+            struct msghdr *mh = &w->msgs[i].msg_hdr;
+            mh->msg_name = &w->names[i];
+            mh->msg_namelen = sizeof w->names[i];
+            mh->msg_iov = &w->iov[i];
+            mh->msg_iovlen = 1;
+            mh->msg_control = &w->ctrl[i];
+            mh->msg_controllen = sizeof w->ctrl[i];
+            mh->msg_flags = 0;
+        }
+        int n = recvmmsg(fd, w->msgs, RT_NET_BATCH, MSG_DONTWAIT, NULL);
+        if (n <= 0)
+            return;
+        int m = 0;
+        for (int i = 0; i < n; i++) {
+            struct msghdr *mh = &w->msgs[i].msg_hdr;
+            if (mh->msg_flags & MSG_TRUNC)
+                continue; /* over RT_NET_UDP_BUF: not a query we answer */
+            rt_peer_t peer;
+            peer_from(&peer, &w->names[i], 0);
+            size_t len = rt_query_process(&w->ctx, w->iov[i].iov_base, w->msgs[i].msg_len,
+                                          RT_NET_UDP_BUF, &peer);
+            if (len == 0)
+                continue;
+            w->iov[i].iov_len = len;
+            if (mh->msg_flags & MSG_CTRUNC)
+                mh->msg_controllen = 0;
+            fix_pktinfo(mh);
+            mh->msg_flags = 0;
+            if (m != i)
+                w->msgs[m] = w->msgs[i];
+            m++;
+        }
+        for (int sent = 0; sent < m;) {
+            int r = sendmmsg(fd, w->msgs + sent, (unsigned)(m - sent), MSG_DONTWAIT);
+            if (r > 0)
+                sent += r;
+            else if (r < 0 && errno == EINTR)
+                continue;
+            else if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+                break; /* socket buffer full: drop the rest, as a router would */
+            else
+                sent++; /* this datagram cannot be sent (e.g. unreachable): skip it */
+        }
+        if (n < RT_NET_BATCH)
+            return;
+    }
+}
+
+/* ---- TCP -------------------------------------------------------------- */
+
+static void conn_close(worker_t *w, uint32_t idx)
+{
+    conn_t *c = &w->conns[idx];
+    if (c->fd < 0)
+        return;
+    epoll_ctl(w->ep, EPOLL_CTL_DEL, c->fd, NULL);
+    close(c->fd);
+    c->fd = -1;
+    w->free_list[w->free_top++] = idx;
+}
+
+static void conn_want_out(worker_t *w, uint32_t idx, int want)
+{
+    conn_t *c = &w->conns[idx];
+    if (c->want_out == want)
+        return;
+    struct epoll_event ev = {.events = want ? EPOLLOUT : EPOLLIN, .data.u64 = EV_TAG(EV_CONN, idx)};
+    epoll_ctl(w->ep, EPOLL_CTL_MOD, c->fd, &ev);
+    c->want_out = (uint8_t)want;
+}
+
+/* Sends pending output. Returns: 1 when all is sent, 0 when some is left
+ * (socket full), -1 on a connection error. */
+static int conn_flush(conn_t *c, uint64_t now)
+{
+    while (c->out_off < c->out_len) {
+        ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
+                         MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n > 0) {
+            c->out_off += (uint32_t)n;
+            c->last_ms = now;
+        } else if (n < 0 && errno == EINTR) {
+            continue;
+        } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            return 0;
+        } else {
+            return -1;
+        }
+    }
+    c->out_off = c->out_len = 0;
+    return 1;
+}
+
+/* Answers every complete frame in the input buffer, in order, into the
+ * output buffer. Returns: -1 to close the connection, 0 otherwise. */
+static int conn_frames(worker_t *w, conn_t *c, uint64_t now)
+{
+    uint32_t off = 0;
+    int rc = 0;
+    while (c->in_len - off >= 2) {
+        uint32_t flen = wire_read_u16(c->in + off);
+        if (flen < WIRE_HEADER_LEN || flen > RT_NET_TCP_IN - 2) {
+            rc = -1; /* not a DNS message we accept: RFC 7766 lets us close */
+            break;
+        }
+        if (c->in_len - off < 2 + flen)
+            break;
+        if (TCP_OUT_CAP - c->out_len < 2u + 65535u) {
+            int f = conn_flush(c, now);
+            if (f < 0) {
+                rc = -1;
+                break;
+            }
+            if (f == 0)
+                break; /* resume after EPOLLOUT */
+        }
+        uint8_t *dst = c->out + c->out_len;
+        memcpy(dst + 2, c->in + off + 2, flen);
+        size_t rlen = rt_query_process(&w->ctx, dst + 2, flen, 65535, &c->peer);
+        off += 2 + flen;
+        if (rlen == 0)
+            continue; /* dropped (e.g. QR=1): nothing to send */
+        wire_write_u16(dst, (uint16_t)rlen);
+        c->out_len += 2u + (uint32_t)rlen;
+    }
+    if (off > 0) {
+        memmove(c->in, c->in + off, c->in_len - off);
+        c->in_len -= off;
+    }
+    return rc;
+}
+
+static void conn_event(worker_t *w, uint32_t idx, uint32_t events)
+{
+    conn_t *c = &w->conns[idx];
+    uint64_t now = now_ms();
+    if (c->fd < 0)
+        return;
+    if ((events & (EPOLLERR | EPOLLHUP)) && !(events & (EPOLLIN | EPOLLOUT)))
+        goto close;
+    if (events & EPOLLIN && !c->eof && c->in_len < RT_NET_TCP_IN) {
+        ssize_t n = recv(c->fd, c->in + c->in_len, RT_NET_TCP_IN - c->in_len, MSG_DONTWAIT);
+        if (n > 0) {
+            c->in_len += (uint32_t)n;
+            c->last_ms = now;
+        } else if (n == 0) {
+            c->eof = 1;
+        } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+            goto close;
+        }
+    }
+    for (;;) {
+        if (conn_frames(w, c, now) < 0)
+            goto close;
+        int f = conn_flush(c, now);
+        if (f < 0)
+            goto close;
+        if (f == 0) {
+            conn_want_out(w, idx, 1);
+            return;
+        }
+        /* all sent: more complete frames may be waiting behind the ones done */
+        if (c->in_len < 2 || c->in_len < 2u + wire_read_u16(c->in))
+            break;
+    }
+    if (c->eof)
+        goto close;
+    conn_want_out(w, idx, 0);
+    return;
+close:
+    conn_close(w, idx);
+}
+
+static void tcp_accept(worker_t *w, int lfd)
+{
+    for (int k = 0; k < 64; k++) {
+        struct sockaddr_storage ss;
+        socklen_t sl = sizeof ss;
+        int fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0)
+            return;
+        uint64_t now = now_ms();
+        if (w->free_top == 0) {
+            /* pool full: the least recently active connection makes room */
+            uint32_t old = 0;
+            for (uint32_t i = 1; i < RT_NET_MAX_CONN; i++)
+                if (w->conns[i].last_ms < w->conns[old].last_ms)
+                    old = i;
+            conn_close(w, old);
+        }
+        uint32_t idx = w->free_list[--w->free_top];
+        conn_t *c = &w->conns[idx];
+        int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        c->fd = fd;
+        c->want_out = 0;
+        c->eof = 0;
+        c->in_len = c->out_off = c->out_len = 0;
+        c->last_ms = now;
+        peer_from(&c->peer, &ss, 1);
+        struct epoll_event ev = {.events = EPOLLIN, .data.u64 = EV_TAG(EV_CONN, idx)};
+        if (epoll_ctl(w->ep, EPOLL_CTL_ADD, fd, &ev) < 0)
+            conn_close(w, idx);
+    }
+}
+
+static void sweep_idle(worker_t *w, uint64_t now)
+{
+    for (uint32_t i = 0; i < RT_NET_MAX_CONN; i++)
+        if (w->conns[i].fd >= 0 && now - w->conns[i].last_ms >= RT_NET_IDLE_MS)
+            conn_close(w, i);
+}
+
+/* ---- workers ---------------------------------------------------------- */
+
+static void *worker_main(void *arg)
+{
+    worker_t *w = arg;
+    struct epoll_event evs[64];
+    for (;;) {
+        int n = epoll_wait(w->ep, evs, 64, 500);
+        if (n < 0 && errno != EINTR)
+            break;
+        for (int i = 0; i < n; i++) {
+            uint64_t d = evs[i].data.u64;
+            switch (EV_KIND(d)) {
+            case EV_STOP:
+                return NULL;
+            case EV_UDP:
+                udp_ready(w, w->udp[EV_IDX(d)]);
+                break;
+            case EV_LISTEN:
+                tcp_accept(w, w->tcp[EV_IDX(d)]);
+                break;
+            case EV_CONN:
+                conn_event(w, EV_IDX(d), evs[i].events);
+                break;
+            }
+        }
+        uint64_t now = now_ms();
+        if (now - w->last_sweep >= 1000) {
+            sweep_idle(w, now);
+            w->last_sweep = now;
+        }
+    }
+    return NULL;
+}
+
+static int open_socket(const rt_listen_t *l, int type, const char *progname)
+{
+    char name[80];
+    int one = 1;
+    int fam = l->addr.ss_family;
+    int fd = socket(fam, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    rt_net_format_listen(l, name, sizeof name);
+    if (fd < 0)
+        goto fail;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) < 0)
+        goto fail;
+    if (fam == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) < 0)
+        goto fail;
+    if (type == SOCK_DGRAM) {
+        if (fam == AF_INET)
+            setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one);
+        else
+            setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof one);
+    }
+    if (bind(fd, (const struct sockaddr *)&l->addr, l->addr_len) < 0)
+        goto fail;
+    if (type == SOCK_STREAM && listen(fd, 1024) < 0)
+        goto fail;
+    return fd;
+fail:
+    fprintf(stderr, "%s: cannot listen on %s (%s): %s\n", progname, name,
+            type == SOCK_DGRAM ? "udp" : "tcp", strerror(errno));
+    if (fd >= 0)
+        close(fd);
+    return -1;
+}
+
+static void worker_free(worker_t *w)
+{
+    for (int i = 0; i < w->nsock; i++) {
+        if (w->udp[i] >= 0)
+            close(w->udp[i]);
+        if (w->tcp[i] >= 0)
+            close(w->tcp[i]);
+    }
+    if (w->conns)
+        for (uint32_t i = 0; i < RT_NET_MAX_CONN; i++)
+            if (w->conns[i].fd >= 0)
+                close(w->conns[i].fd);
+    if (w->ep >= 0)
+        close(w->ep);
+    free(w->ubuf);
+    free(w->conns);
+    if (w->conn_mem)
+        munmap(w->conn_mem, (size_t)RT_NET_MAX_CONN * TCP_CONN_MEM);
+}
+
+static int worker_init(worker_t *w, const rt_db_t *db, const rt_listen_t *addrs, int naddrs,
+                       int stopfd, uint64_t seed, const char *progname)
+{
+    w->ep = -1;
+    w->stopfd = stopfd;
+    w->ctx.db = db;
+    w->ctx.rng = seed | 1;
+    for (int i = 0; i < naddrs; i++)
+        w->udp[i] = w->tcp[i] = -1;
+    w->nsock = naddrs;
+    for (int i = 0; i < naddrs; i++) {
+        if ((w->udp[i] = open_socket(&addrs[i], SOCK_DGRAM, progname)) < 0)
+            return -1;
+        if ((w->tcp[i] = open_socket(&addrs[i], SOCK_STREAM, progname)) < 0)
+            return -1;
+    }
+    w->ubuf = malloc((size_t)RT_NET_BATCH * RT_NET_UDP_BUF);
+    w->conns = calloc(RT_NET_MAX_CONN, sizeof *w->conns);
+    for (uint32_t i = 0; w->conns && i < RT_NET_MAX_CONN; i++)
+        w->conns[i].fd = -1;
+    w->conn_mem = mmap(NULL, (size_t)RT_NET_MAX_CONN * TCP_CONN_MEM, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (w->conn_mem == MAP_FAILED)
+        w->conn_mem = NULL;
+    w->ep = epoll_create1(EPOLL_CLOEXEC);
+    if (!w->ubuf || !w->conns || !w->conn_mem || w->ep < 0) {
+        fprintf(stderr, "%s: cannot allocate worker state: %s\n", progname, strerror(errno));
+        return -1;
+    }
+    for (uint32_t i = 0; i < RT_NET_MAX_CONN; i++) {
+        conn_t *c = &w->conns[i];
+        c->in = w->conn_mem + (size_t)i * TCP_CONN_MEM;
+        c->out = c->in + RT_NET_TCP_IN;
+        w->free_list[RT_NET_MAX_CONN - 1 - i] = i; /* hand out slot 0 first */
+    }
+    w->free_top = RT_NET_MAX_CONN;
+    struct epoll_event ev = {.events = EPOLLIN, .data.u64 = EV_TAG(EV_STOP, 0)};
+    if (epoll_ctl(w->ep, EPOLL_CTL_ADD, stopfd, &ev) < 0)
+        return -1;
+    for (int i = 0; i < naddrs; i++) {
+        ev.data.u64 = EV_TAG(EV_UDP, i);
+        if (epoll_ctl(w->ep, EPOLL_CTL_ADD, w->udp[i], &ev) < 0)
+            return -1;
+        ev.data.u64 = EV_TAG(EV_LISTEN, i);
+        if (epoll_ctl(w->ep, EPOLL_CTL_ADD, w->tcp[i], &ev) < 0)
+            return -1;
+    }
+    w->last_sweep = now_ms();
+    return 0;
+}
+
+int rt_net_serve(const rt_db_t *db, const rt_listen_t *addrs, int naddrs, int threads,
+                 const char *progname)
+{
+    sigset_t set, old;
+    int rc = -1, sig = 0;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    /* workers inherit the mask: only sigwait() below sees the stop signals */
+    pthread_sigmask(SIG_BLOCK, &set, &old);
+    signal(SIGPIPE, SIG_IGN);
+
+    int stopfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    worker_t *ws = calloc((size_t)threads, sizeof *ws);
+    if (stopfd < 0 || ws == NULL) {
+        fprintf(stderr, "%s: cannot start: %s\n", progname, strerror(errno));
+        goto out;
+    }
+    for (int t = 0; t < threads; t++) {
+        ws[t].ep = -1;
+        if (worker_init(&ws[t], db, addrs, naddrs, stopfd, 0x9e3779b97f4a7c15ull * (uint64_t)(t + 1),
+                        progname) < 0)
+            goto out;
+    }
+    char line[RT_NET_MAX_LISTEN * 64 + 128];
+    size_t pos = (size_t)snprintf(line, sizeof line, "%s: listening on", progname);
+    for (int i = 0; i < naddrs && pos < sizeof line; i++) {
+        char a[80];
+        rt_net_format_listen(&addrs[i], a, sizeof a);
+        pos += (size_t)snprintf(line + pos, sizeof line - pos, " %s", a);
+    }
+    printf("%s (udp+tcp, %d thread%s)\n", line, threads, threads == 1 ? "" : "s");
+    fflush(stdout);
+
+    for (int t = 0; t < threads; t++) {
+        if (pthread_create(&ws[t].tid, NULL, worker_main, &ws[t]) != 0) {
+            fprintf(stderr, "%s: cannot start thread %d\n", progname, t);
+            break;
+        }
+        ws[t].started = 1;
+    }
+    if (ws[threads - 1].started) {
+        while (sigwait(&set, &sig) != 0)
+            ;
+        rc = 0;
+    }
+    uint64_t one = 1;
+    if (write(stopfd, &one, sizeof one) < 0)
+        rc = -1;
+    for (int t = 0; t < threads; t++)
+        if (ws[t].started)
+            pthread_join(ws[t].tid, NULL);
+out:
+    if (ws)
+        for (int t = 0; t < threads; t++)
+            worker_free(&ws[t]);
+    free(ws);
+    if (stopfd >= 0)
+        close(stopfd);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return rc;
+}

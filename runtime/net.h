@@ -1,0 +1,60 @@
+/* net.h -- UDP and TCP serving loops around rt_query_process()
+ * SPDX-License-Identifier: MIT
+ *
+ * Threading model: `threads` worker threads, each with its own UDP and TCP
+ * sockets on every listen address (SO_REUSEPORT lets the kernel spread
+ * packets and connections), its own epoll instance and its own buffers,
+ * all allocated before the first packet. Workers share nothing but the
+ * read-only database and a stop eventfd; no locks on the packet path.
+ *
+ * UDP: recvmmsg/sendmmsg in batches of RT_NET_BATCH, replies leave from the
+ * address the query came to (IP_PKTINFO / IPV6_RECVPKTINFO) so wildcard
+ * binds work on multi-homed hosts.
+ *
+ * TCP (RFC 7766): non-blocking connections from a fixed pool of
+ * RT_NET_MAX_CONN per thread, 2-byte length framing, several queries per
+ * connection answered in order (pipelining), partial writes kept and
+ * resumed (reading stops meanwhile: back-pressure), idle timeout
+ * RT_NET_IDLE_MS; when the pool is full the least recently active
+ * connection is closed for the new one. A frame shorter than a DNS header
+ * or longer than the input buffer closes the connection.
+ */
+#ifndef ZONEC_NET_H
+#define ZONEC_NET_H
+
+#include <stddef.h>
+#include <sys/socket.h>
+
+#include "query.h"
+
+#define RT_NET_BATCH 32         /* datagrams per recvmmsg/sendmmsg call */
+#define RT_NET_UDP_BUF 4096     /* per datagram; larger queries are dropped */
+#define RT_NET_MAX_CONN 512     /* TCP connections per thread */
+#define RT_NET_TCP_IN 4096      /* per-connection input buffer (frames up to 4094 bytes) */
+#define RT_NET_IDLE_MS 10000    /* TCP idle timeout */
+#define RT_NET_MAX_LISTEN 32    /* --listen addresses */
+#define RT_NET_MAX_THREADS 256
+
+/* One listen address. */
+typedef struct rt_listen {
+    struct sockaddr_storage addr;
+    socklen_t addr_len;
+} rt_listen_t;
+
+/* Parses "1.2.3.4:53" or "[::1]:53" into `out`.
+ * Returns: 0, or -1 when the text is not such an address. */
+int rt_net_parse_listen(const char *text, rt_listen_t *out);
+
+/* Writes "ADDR:PORT" / "[ADDR]:PORT" into buf (>= 64 bytes). */
+void rt_net_format_listen(const rt_listen_t *l, char *buf, size_t cap);
+
+/* Binds UDP and TCP sockets for every address and thread, starts the
+ * workers, prints one "listening on ..." line to stdout, and serves until
+ * SIGTERM or SIGINT (blocked in every thread and waited for here).
+ * Returns: 0 after a clean stop, or -1 after printing why start-up failed
+ * (bind error, out of memory). Ownership: everything allocated here is
+ * released before returning. */
+int rt_net_serve(const rt_db_t *db, const rt_listen_t *addrs, int naddrs, int threads,
+                 const char *progname);
+
+#endif

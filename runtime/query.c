@@ -1,0 +1,472 @@
+/* query.c -- the packet path: parse, look up, copy a precompiled image
+ * SPDX-License-Identifier: MIT
+ *
+ * Order of checks (each fact was checked against Knot DNS 3.2.6, the
+ * reference of SPEC §5, and is noted where it is implemented):
+ *   1. drop: shorter than a header, QR=1, QDCOUNT > 1, a question that does
+ *      not parse;
+ *   2. parse the answer, authority and additional sections: malformed ->
+ *      FORMERR (question echoed, no OPT); a bad OPT -> FORMERR with OPT;
+ *   3. EDNS version > 0 -> BADVERS; opcode != QUERY -> NOTIMP; no question
+ *      -> FORMERR; meta qtypes; class -> REFUSED;
+ *   4. lookup (exact / closest encloser) and copy the image.
+ * Nothing here allocates or locks; all state is on the stack.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include <cmph.h>
+
+#include "query.h"
+#include "rt.h"
+#include "wire.h"
+
+/* Everything learnt from the query; a fixed struct on the stack. */
+typedef struct qstate {
+    size_t qname_len;      /* wire length of the qname incl. the root label */
+    size_t q_end;          /* end of the question = 12 + qname_len + 4 */
+    uint16_t qtype;
+    uint16_t qclass;
+    uint8_t has_question;
+    uint8_t has_opt;       /* a well-formed OPT was found */
+    uint8_t opt_bad;       /* RFC 6891 §6.1.1: 2nd OPT or owner not root */
+    uint8_t opt_version;
+    uint16_t opt_payload;
+    uint16_t opt_flags;    /* DO bit and Z */
+    unsigned nlabels;
+    uint8_t lab_off[128];  /* offsets of labels in lname; [nlabels] = root */
+    uint8_t lname[WIRE_NAME_MAX + 1];
+} qstate_t;
+
+/* Parses the question at buf[12..): an uncompressed name of valid labels
+ * (<= 63 bytes each, <= 255 in all) + type + class; lowercases into q.
+ * Returns: 0, or -1 when the question is malformed. */
+static int parse_question(qstate_t *q, const uint8_t *buf, size_t len)
+{
+    size_t pos = WIRE_HEADER_LEN, n = 0;
+    unsigned labels = 0;
+    for (;;) {
+        if (pos >= len)
+            return -1;
+        uint8_t l = buf[pos];
+        if (l > WIRE_LABEL_MAX) /* pointer or reserved label type: no compression in a question */
+            return -1;
+        if (n + 1u + l > WIRE_NAME_MAX || pos + 1u + l > len)
+            return -1;
+        q->lab_off[labels++] = (uint8_t)n;
+        q->lname[n++] = l;
+        for (unsigned i = 0; i < l; i++) {
+            uint8_t c = buf[pos + 1 + i];
+            q->lname[n++] = (c >= 'A' && c <= 'Z') ? (uint8_t)(c | 0x20) : c;
+        }
+        pos += 1u + l;
+        if (l == 0)
+            break;
+    }
+    if (pos + 4 > len)
+        return -1;
+    q->nlabels = labels - 1;
+    q->qname_len = n;
+    q->qtype = wire_read_u16(buf + pos);
+    q->qclass = wire_read_u16(buf + pos + 2);
+    q->q_end = pos + 4;
+    q->has_question = 1;
+    return 0;
+}
+
+/* Skips a possibly compressed name at buf[pos..), validating every label
+ * and pointer (pointers must go backwards, so chains end; 255 bytes max).
+ * Returns: the position after the name, or 0 when malformed. */
+static size_t skip_name(const uint8_t *buf, size_t len, size_t pos)
+{
+    size_t after = 0, total = 0, p = pos;
+    for (;;) {
+        if (p >= len)
+            return 0;
+        uint8_t l = buf[p];
+        if ((l & 0xc0) == 0xc0) {
+            if (p + 2 > len)
+                return 0;
+            size_t target = wire_read_u16(buf + p) & 0x3fffu;
+            if (target >= p)
+                return 0;
+            if (after == 0)
+                after = p + 2;
+            p = target;
+            continue;
+        }
+        if (l > WIRE_LABEL_MAX)
+            return 0;
+        total += 1u + l;
+        if (total > WIRE_NAME_MAX || p + 1u + l > len)
+            return 0;
+        p += 1u + l;
+        if (l == 0)
+            return after ? after : p;
+    }
+}
+
+/* Parses one OPT RR's fixed part and options (RFC 6891 §6.1.2).
+ * Returns: 0, or -1 when the options overrun the RDATA. */
+static int parse_opt(qstate_t *q, const uint8_t *rr, const uint8_t *rdata, uint16_t rdlen)
+{
+    /* Knot 3.2: an option whose length overruns the OPT RDATA -> FORMERR without OPT */
+    for (size_t o = 0; o < rdlen;) {
+        if (o + 4 > rdlen)
+            return -1;
+        o += 4u + wire_read_u16(rdata + o + 2);
+        if (o > rdlen)
+            return -1;
+    }
+    q->opt_payload = wire_read_u16(rr + 2);
+    q->opt_version = rr[5];
+    q->opt_flags = wire_read_u16(rr + 6);
+    return 0;
+}
+
+/* Walks the answer, authority and additional sections after the question
+ * and notes the OPT RR. RRs of the answer and authority sections are
+ * skipped (Knot 3.2 answers a query that carries them normally).
+ * Returns: 0, or -1 when a section is malformed or bytes trail it. */
+static int parse_sections(qstate_t *q, const uint8_t *buf, size_t len, size_t pos)
+{
+    unsigned an = WIRE_ANCOUNT(buf), ns = WIRE_NSCOUNT(buf), ar = WIRE_ARCOUNT(buf);
+    unsigned total = an + ns + ar;
+    for (unsigned i = 0; i < total; i++) {
+        size_t owner = pos;
+        pos = skip_name(buf, len, pos);
+        if (pos == 0 || pos + 10 > len)
+            return -1;
+        const uint8_t *rr = buf + pos;
+        uint16_t type = wire_read_u16(rr), rdlen = wire_read_u16(rr + 8);
+        if (pos + 10u + rdlen > len)
+            return -1;
+        if (i >= an + ns && type == WIRE_TYPE_OPT) {
+            if (q->has_opt) {
+                q->opt_bad = 1; /* RFC 6891 §6.1.1: more than one OPT -> FORMERR */
+            } else {
+                if (parse_opt(q, rr, rr + 10, rdlen) < 0)
+                    return -1;
+                q->has_opt = 1;
+                /* RFC 6891 §6.1.2: the OPT owner MUST be root (Knot 3.2 accepts
+                 * any owner; we answer FORMERR, still with an OPT) */
+                if (pos != owner + 1)
+                    q->opt_bad = 1;
+            }
+        }
+        pos += 10u + rdlen;
+    }
+    /* Knot 3.2: bytes after the last counted RR -> FORMERR */
+    return pos == len ? 0 : -1;
+}
+
+/* ---- lookup ----------------------------------------------------------- */
+
+/* Node of the name at lname[off..qname_len), or -1. */
+static int64_t find_node(const rt_db_t *db, const qstate_t *q, size_t off)
+{
+    const uint8_t *key = q->lname + off;
+    uint32_t klen = (uint32_t)(q->qname_len - off);
+    uint32_t slot = cmph_search_packed((void *)db->mphf, (const char *)key, klen);
+    /* cmph returns arbitrary slots (even >= n) for non-keys: check, then compare */
+    if (slot >= db->hdr->node_count)
+        return -1;
+    const rt_node_t *n = &db->nodes[slot];
+    if (n->name_len != klen || memcmp(db->bytes + n->name_off, key, klen) != 0)
+        return -1;
+    return slot;
+}
+
+/* The typeent of `type` at node idx, or NULL. Entries are sorted by type. */
+static const rt_typeent_t *find_type(const rt_db_t *db, uint32_t idx, uint16_t type)
+{
+    uint32_t lo = db->nodes[idx].types_first, hi = db->nodes[idx + 1].types_first;
+    while (hi - lo > 8) { /* narrow [lo, hi) while keeping the match inside */
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (type < db->typeents[mid].type)
+            hi = mid;
+        else
+            lo = mid;
+    }
+    for (; lo < hi; lo++)
+        if (db->typeents[lo].type == type)
+            return &db->typeents[lo];
+    return NULL;
+}
+
+#define NO_IMAGE UINT32_MAX
+#define BROKEN_IMAGE (UINT32_MAX - 1)
+
+/* Image of the referral at cut node `cut`. */
+static uint32_t referral_image(const rt_db_t *db, uint32_t cut)
+{
+    const rt_typeent_t *te = find_type(db, cut, RT_T_REFERRAL);
+    return te ? te->image : BROKEN_IMAGE;
+}
+
+/* Image answering qtype at node idx (exact or wildcard data), rt.h
+ * DECISIONS 1c-1f: the type's entry; for ANY the lowest real type (RFC 8482,
+ * Knot 3.2 answers one RRset); a CNAME node's RT_T_CNAME_OTHER; NODATA. */
+static uint32_t data_image(const rt_db_t *db, uint32_t idx, uint16_t qtype)
+{
+    const rt_node_t *n = &db->nodes[idx];
+    const rt_typeent_t *te = find_type(db, idx, qtype);
+    if (te == NULL && qtype == WIRE_TYPE_ANY) {
+        for (uint32_t i = n->types_first; i < db->nodes[idx + 1].types_first; i++) {
+            uint16_t t = db->typeents[i].type;
+            if (t != RT_T_REFERRAL && t != RT_T_CNAME_OTHER) {
+                te = &db->typeents[i];
+                break;
+            }
+        }
+    }
+    if (te == NULL && (n->flags & RT_NODE_CNAME))
+        te = find_type(db, idx, RT_T_CNAME_OTHER);
+    if (te)
+        return te->image;
+    return db->zones[n->zone].nodata_img;
+}
+
+/* Chooses the image for the question (rt.h DECISIONS 1-2).
+ * Returns: NO_IMAGE when no zone holds the name (REFUSED), BROKEN_IMAGE
+ * when a cut has no referral image (a compiler bug: SERVFAIL). */
+static uint32_t lookup(const rt_db_t *db, const qstate_t *q)
+{
+    if (db->hdr->node_count == 0)
+        return NO_IMAGE;
+    for (unsigned i = 0; i <= q->nlabels; i++) {
+        int64_t found = find_node(db, q, q->lab_off[i]);
+        if (found < 0)
+            continue;
+        uint32_t idx = (uint32_t)found;
+        const rt_node_t *n = &db->nodes[idx];
+        if (n->flags & RT_NODE_BELOW_CUT) /* takes precedence over WILDCARD for aux */
+            return referral_image(db, n->aux);
+        if (n->flags & RT_NODE_CUT) {
+            /* RFC 4035 §3.1.4.1: the parent answers DS at the cut itself */
+            if (i == 0 && q->qtype == WIRE_TYPE_DS)
+                return data_image(db, idx, q->qtype);
+            return referral_image(db, idx);
+        }
+        if (i == 0)
+            return data_image(db, idx, q->qtype);
+        /* RFC 4592 §3.3.1: the closest encloser's "*" child synthesizes the answer */
+        if (n->flags & RT_NODE_WILDCARD)
+            return data_image(db, n->aux, q->qtype);
+        return db->zones[n->zone].nxdomain_img;
+    }
+    return NO_IMAGE;
+}
+
+/* ---- response --------------------------------------------------------- */
+
+/* Writes the OPT RR at out (RFC 6891 §6.1.2): payload 1232, our version 0,
+ * DO copied, extended RCODE high bits. Returns its length. */
+static size_t write_opt(uint8_t *out, const qstate_t *q, unsigned ext_rcode, int ede)
+{
+    out[0] = 0;
+    wire_write_u16(out + 1, WIRE_TYPE_OPT);
+    wire_write_u16(out + 3, RT_EDNS_MAX_UDP);
+    out[5] = (uint8_t)(ext_rcode >> 4);
+    out[6] = 0;
+    wire_write_u16(out + 7, q->opt_flags & WIRE_OPT_DO_MASK);
+    if (!ede) {
+        wire_write_u16(out + 9, 0);
+        return WIRE_OPT_FIXED_LEN;
+    }
+    /* Knot 3.2 adds EDE 20 "Not Authoritative" (RFC 8914 §4.21) to REFUSED */
+    wire_write_u16(out + 9, 6);
+    wire_write_u16(out + 11, WIRE_EDNS_OPT_EDE);
+    wire_write_u16(out + 13, 2);
+    wire_write_u16(out + 15, WIRE_EDE_NOT_AUTHORITATIVE);
+    return WIRE_OPT_FIXED_LEN + 6;
+}
+
+/* Sets the header for a response: ID kept, QR=1, opcode kept, RD copied,
+ * AA/TC/RA/Z/AD/CD cleared (Knot 3.2 copies RD only, clears CD and AD). */
+static void set_header(uint8_t *buf, unsigned rcode, int aa)
+{
+    uint8_t f1 = (uint8_t)(WIRE_QR_MASK | (WIRE_FLAGS1(buf) & (WIRE_OPCODE_MASK | WIRE_RD_MASK)));
+    if (aa)
+        f1 |= WIRE_AA_MASK;
+    WIRE_FLAGS1(buf) = f1;
+    WIRE_FLAGS2(buf) = (uint8_t)(rcode & WIRE_RCODE_MASK);
+}
+
+/* A response without records: header + question (if any) + OPT (if the
+ * query had one). */
+static size_t error_response(uint8_t *buf, size_t cap, const qstate_t *q, unsigned rcode,
+                             int with_opt)
+{
+    size_t pos = q->has_question ? q->q_end : WIRE_HEADER_LEN;
+    int opt = with_opt && q->has_opt;
+    int ede = rcode == WIRE_RCODE_REFUSED;
+    set_header(buf, rcode, 0);
+    if (opt && pos + WIRE_OPT_FIXED_LEN + (ede ? 6u : 0u) > cap)
+        opt = 0;
+    wire_set_counts(buf, q->has_question, 0, 0, (uint16_t)opt);
+    if (opt)
+        pos += write_opt(buf + pos, q, rcode, ede);
+    return pos;
+}
+
+/* The UDP/TCP size limit of the response. */
+static size_t response_limit(const qstate_t *q, const rt_peer_t *peer, size_t cap)
+{
+    size_t limit;
+    if (peer && peer->tcp)
+        limit = 65535;
+    else if (!q->has_opt)
+        limit = WIRE_UDP_PLAIN_MAX; /* RFC 1035 §4.2.1 */
+    else {
+        /* RFC 6891 §6.2.5: below 512 means 512; ours is at most 1232 */
+        limit = q->opt_payload < WIRE_EDNS_MIN_UDP ? WIRE_EDNS_MIN_UDP : q->opt_payload;
+        if (limit > RT_EDNS_MAX_UDP)
+            limit = RT_EDNS_MAX_UDP;
+    }
+    return limit < cap ? limit : cap;
+}
+
+/* Copies image `img` after the question, applying fixups and, when the
+ * image does not fit, the additional-section units of rt.h DECISIONS. */
+static size_t image_response(const rt_db_t *db, uint8_t *buf, size_t limit, const qstate_t *q,
+                             uint32_t img)
+{
+    const rt_image_t *im = &db->images[img];
+    const uint8_t *src = db->bytes + im->off;
+    const uint8_t *fix = src + im->len;
+    const uint8_t *cuts = fix + 2u * im->nfixups;
+    size_t opt_len = q->has_opt ? WIRE_OPT_FIXED_LEN : 0;
+    size_t room = limit - q->q_end - opt_len; /* q_end + 11 <= 282 < 512 <= limit */
+    uint8_t *out = buf + q->q_end;
+    size_t body;
+    unsigned arcount = im->arcount;
+    int tc = 0, moved = 0;
+    uint16_t shift[256]; /* per unit: bytes dropped before it; UINT16_MAX = skipped */
+
+    if (im->len <= room) {
+        memcpy(out, src, im->len);
+        body = im->len;
+    } else if (im->ncuts == 0 || wire_read_le16(cuts) > room) {
+        /* Knot 3.2: header + question (+ OPT), TC=1, AA and RCODE of the answer kept */
+        size_t pos = q->q_end;
+        set_header(buf, im->flags & RT_IMG_RCODE_MASK, im->flags & RT_IMG_AA);
+        WIRE_SET_TC(buf);
+        wire_set_counts(buf, 1, 0, 0, (uint16_t)(opt_len ? 1 : 0));
+        if (opt_len)
+            pos += write_opt(buf + pos, q, 0, 0);
+        return pos;
+    } else {
+        /* RFC 2181 §9 / Knot 3.2: fill the additional section greedily, unit
+         * by unit; a skipped RT_CUT_REQUIRED unit (glue, RFC 9471) sets TC */
+        size_t prev = wire_read_le16(cuts);
+        unsigned prev_ar = wire_read_le16(cuts + 2) & ~RT_CUT_REQUIRED;
+        memcpy(out, src, prev);
+        body = prev;
+        arcount = prev_ar;
+        shift[0] = 0;
+        for (unsigned i = 1; i < im->ncuts; i++) {
+            size_t end = wire_read_le16(cuts + 4u * i);
+            unsigned ar_field = wire_read_le16(cuts + 4u * i + 2);
+            unsigned ar = ar_field & ~RT_CUT_REQUIRED;
+            size_t ulen = end >= prev ? end - prev : 0;
+            if (body + ulen <= room && ar >= prev_ar) {
+                memcpy(out + body, src + prev, ulen);
+                shift[i] = (uint16_t)(prev - body);
+                body += ulen;
+                arcount += ar - prev_ar;
+            } else {
+                shift[i] = UINT16_MAX;
+                moved = 1;
+                if (ar_field & RT_CUT_REQUIRED)
+                    tc = 1;
+            }
+            prev = end;
+            prev_ar = ar;
+        }
+    }
+    if (im->flags & RT_IMG_FIXUPS) {
+        for (unsigned i = 0; i < im->nfixups; i++) {
+            size_t p = wire_read_le16(fix + 2u * i), outp = p;
+            if (moved || body < im->len) {
+                /* which unit holds p: unit 0 = up to cuts[0], unit i ends at cuts[i] */
+                unsigned u = 0;
+                while (u < im->ncuts && p >= wire_read_le16(cuts + 4u * u))
+                    u++;
+                if (u >= im->ncuts || shift[u] == UINT16_MAX)
+                    continue;
+                outp = p - shift[u];
+            }
+            /* rt.h: target = 12 + qname_len + k, stored big-endian as k + RT_FIXUP_BIAS */
+            int64_t target = (int64_t)WIRE_HEADER_LEN + (int64_t)q->qname_len +
+                             (int64_t)wire_read_u16(src + p) - (int64_t)RT_FIXUP_BIAS;
+            if (target < (int64_t)WIRE_HEADER_LEN || target >= 0x4000)
+                return error_response(buf, limit, q, WIRE_RCODE_SERVFAIL, 1);
+            wire_write_u16(out + outp, (uint16_t)(0xc000u | (uint16_t)target));
+        }
+    }
+    set_header(buf, im->flags & RT_IMG_RCODE_MASK, im->flags & RT_IMG_AA);
+    if (tc)
+        WIRE_SET_TC(buf);
+    size_t pos = q->q_end + body;
+    wire_set_counts(buf, 1, im->ancount, im->nscount, (uint16_t)(arcount + (opt_len ? 1 : 0)));
+    if (opt_len)
+        pos += write_opt(buf + pos, q, 0, 0);
+    return pos;
+}
+
+size_t rt_query_process(rt_ctx_t *ctx, uint8_t *buf, size_t len, size_t cap,
+                        const rt_peer_t *peer)
+{
+    qstate_t q;
+    if (len < WIRE_HEADER_LEN || WIRE_QR(buf) || cap < len || cap < 512)
+        return 0; /* never answer a response (RFC 1035 §4.1.1), no header: drop */
+    unsigned qdcount = WIRE_QDCOUNT(buf);
+    if (qdcount > 1)
+        return 0; /* Knot 3.2 drops QDCOUNT > 1 */
+    q.has_question = 0;
+    q.has_opt = 0;
+    q.opt_bad = 0;
+    q.opt_flags = 0;
+    size_t pos = WIRE_HEADER_LEN;
+    if (qdcount == 1) {
+        if (parse_question(&q, buf, len) < 0)
+            return 0; /* Knot 3.2 drops compressed/truncated/overlong questions */
+        pos = q.q_end;
+    }
+    if (parse_sections(&q, buf, len, pos) < 0) {
+        q.has_opt = 0; /* Knot 3.2: FORMERR, question echoed, no OPT */
+        return error_response(buf, cap, &q, WIRE_RCODE_FORMERR, 0);
+    }
+    if (q.opt_bad)
+        return error_response(buf, cap, &q, WIRE_RCODE_FORMERR, 1);
+    /* Knot 3.2: BADVERS comes before every other check, even opcode and class */
+    if (q.has_opt && q.opt_version > 0) {
+        size_t p = q.has_question ? q.q_end : WIRE_HEADER_LEN;
+        set_header(buf, 0, 0);
+        wire_set_counts(buf, q.has_question, 0, 0, 1);
+        return p + write_opt(buf + p, &q, WIRE_RCODE_BADVERS, 0);
+    }
+    if (WIRE_OPCODE(buf) != WIRE_OPCODE_QUERY)
+        return error_response(buf, cap, &q, WIRE_RCODE_NOTIMP, 1);
+    if (!q.has_question)
+        return error_response(buf, cap, &q, WIRE_RCODE_FORMERR, 1); /* Knot 3.2: QDCOUNT 0 */
+    int tcp = peer && peer->tcp;
+    /* Knot 3.2 without ACLs: qtype 0 and AXFR over UDP -> NOTIMP, AXFR over
+     * TCP and IXFR -> NOTAUTH; checked before the class and the zone */
+    if (q.qtype == 0 || (q.qtype == WIRE_TYPE_AXFR && !tcp))
+        return error_response(buf, cap, &q, WIRE_RCODE_NOTIMP, 1);
+    if (q.qtype == WIRE_TYPE_AXFR || q.qtype == WIRE_TYPE_IXFR)
+        return error_response(buf, cap, &q, WIRE_RCODE_NOTAUTH, 1);
+    /* Knot 3.2: class ANY is answered like IN; CH, HS, NONE, 0 ... -> REFUSED */
+    if (q.qclass != WIRE_CLASS_IN && q.qclass != WIRE_CLASS_ANY)
+        return error_response(buf, cap, &q, WIRE_RCODE_REFUSED, 1);
+
+    const rt_db_t *db = ctx->db;
+    uint32_t img = lookup(db, &q);
+    if (img == NO_IMAGE) /* Knot 3.2: not our zone -> REFUSED, AA=0, question echoed */
+        return error_response(buf, cap, &q, WIRE_RCODE_REFUSED, 1);
+    if (img == BROKEN_IMAGE)
+        return error_response(buf, cap, &q, WIRE_RCODE_SERVFAIL, 1);
+    return image_response(db, buf, response_limit(&q, peer, cap), &q, img);
+}
