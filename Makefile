@@ -43,7 +43,9 @@ RUNTIME_OBJ  = $(patsubst %.c,$(BUILD)/obj/%.o,$(RUNTIME_SRC))
 UNIT_SRC     = $(wildcard tests/unit/test_*.c)
 UNIT_BIN     = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-.PHONY: all run test unit clean deps deps-test check-repro
+.PHONY: all run test unit clean deps deps-test check-repro bench fuzz
+# keep generated parser sources and headers between builds
+.SECONDARY:
 all: $(BUILD)/zonec $(BUILD)/libzrt.a $(BUILD)/include/rt.h
 
 $(BUILD)/gen/%.tab.c $(BUILD)/gen/%.tab.h: grammar/%.y
@@ -96,11 +98,14 @@ deps-test:
 	bash scripts/deps.sh test
 
 run: deps all
-	bash scripts/run-examples.sh
+	BUILD=$(BUILD) bash scripts/run-examples.sh
 
 test: deps-test
 	$(MAKE) all unit
 	bash tests/run.sh
+
+bench: all
+	ZONEC=$(BUILD)/zonec WORK=$(BUILD)/bench bash bench/run.sh
 
 clean:
 	rm -rf build

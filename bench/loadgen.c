@@ -2,8 +2,9 @@
  * SPDX-License-Identifier: MIT
  *
  * Reads a dnsperf-style query file ("name TYPE" per line), encodes every query once, then
- * sends them round-robin over one connected UDP socket with sendmmsg and reads answers with
- * recvmmsg. Every answer is checked: its ID must belong to an outstanding query and its
+ * sends them round-robin over one connected UDP socket (or -k K sockets, batch by batch, so
+ * that a server's SO_REUSEPORT group sees K source ports) with sendmmsg and reads answers
+ * with recvmmsg. Every answer is checked: its ID must belong to an outstanding query and its
  * question must be that query's question; RCODEs and TC are counted.
  *
  * Modes (-m):
@@ -50,6 +51,7 @@
 #define RBUF 4096               /* receive buffer per message */
 #define RING (1u << 21)         /* send-order ring for timeouts; > rate x timeout */
 #define MAX_INFLIGHT 60000
+#define MAX_SOCKS 16
 
 static uint64_t now_ns(void)
 {
@@ -293,7 +295,9 @@ static struct {
 } st;
 
 static size_t qpos;
-static int fd;
+static int fd;                  /* the socket the next batch goes out on */
+static int fds[MAX_SOCKS], nfds = 1;
+static unsigned batch_no;
 static uint8_t sbuf[MAXBATCH][QMAX];
 static uint8_t rbuf[MAXBATCH][RBUF];
 static struct mmsghdr smsg[MAXBATCH], rmsg[MAXBATCH];
@@ -331,6 +335,7 @@ static int send_batch(int want, uint64_t now)
     }
     if (n == 0)
         return 0;
+    fd = fds[batch_no++ % (unsigned)nfds];
     int r = sendmmsg(fd, smsg, (unsigned)n, 0);
     if (r < 0) {
         if (errno != ECONNREFUSED && errno != EAGAIN && errno != ENOBUFS)
@@ -383,14 +388,14 @@ static void check_answer(const uint8_t *p, size_t len, uint64_t now)
     st.lat_sum_ns += now - s->t_sent;
 }
 
-/* Read everything available without blocking; returns the number of datagrams. */
-static int drain(void)
+/* Read everything available on socket s without blocking; returns the number of datagrams. */
+static int drain_one(int s)
 {
     int total = 0;
     for (;;) {
         for (int i = 0; i < MAXBATCH; i++)
             rmsg[i].msg_hdr.msg_iovlen = 1;
-        int r = recvmmsg(fd, rmsg, MAXBATCH, MSG_DONTWAIT, NULL);
+        int r = recvmmsg(s, rmsg, MAXBATCH, MSG_DONTWAIT, NULL);
         if (r <= 0) {
             if (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != ECONNREFUSED &&
                 errno != EINTR)
@@ -404,6 +409,14 @@ static int drain(void)
         if (r < MAXBATCH)
             return total;
     }
+}
+
+static int drain(void)
+{
+    int total = 0;
+    for (int i = 0; i < nfds; i++)
+        total += drain_one(fds[i]);
+    return total;
 }
 
 /* Give up on queries older than timeout; answered ones leave the ring lazily. */
@@ -427,9 +440,11 @@ static void wait_readable(int64_t ns)
 {
     if (ns <= 0)
         return;
-    struct pollfd pfd = {.fd = fd, .events = POLLIN};
+    struct pollfd pfd[MAX_SOCKS];
+    for (int i = 0; i < nfds; i++)
+        pfd[i] = (struct pollfd){.fd = fds[i], .events = POLLIN};
     struct timespec ts = {.tv_sec = ns / 1000000000, .tv_nsec = ns % 1000000000};
-    ppoll(&pfd, 1, &ts, NULL);
+    ppoll(pfd, (nfds_t)nfds, &ts, NULL);
 }
 
 static int is_loopback(const struct sockaddr_storage *ss)
@@ -579,6 +594,7 @@ static void usage(void)
         "usage: loadgen -m closed|open -d QUERYFILE -p PORT [-s 127.0.0.1] [-x LOCALPORT]\n"
         "               [-c INFLIGHT] [-Q RATE] [-n MAXQUERIES] [-l SECONDS] [-t TIMEOUT_S]\n"
         "               [-b BATCH] [-e 0|1] [-S 0|1] [-P SERVERPID] [-L LABEL] [-A CPU]\n"
+        "               [-k SOCKETS (bound to LOCALPORT, LOCALPORT+1, ...)]\n"
         "       loadgen -m startup -p PORT -q 'NAME TYPE' -o RESULTFILE [-l SECONDS] [-A CPU]\n"
         "               -- SERVER-COMMAND ARGS...\n");
     exit(2);
@@ -589,10 +605,11 @@ int main(int argc, char **argv)
     const char *mode = NULL, *file = NULL, *addr = "127.0.0.1", *label = "-", *probe = NULL,
                *out = NULL;
     int port = 0, lport = 0, inflight_k = 200, batch = 32, edns = 1, spid = 0, cpu = -1, spin = 1;
+    int nsock = 1;
     double rate = 0, limit_s = 10, timeout_s = 1.0;
     unsigned long long maxq = 10000000;
     int c;
-    while ((c = getopt(argc, argv, "m:d:s:p:x:c:Q:n:l:t:b:e:P:L:q:o:A:S:h")) != -1) {
+    while ((c = getopt(argc, argv, "m:d:s:p:x:c:Q:n:l:t:b:e:P:L:q:o:A:S:k:h")) != -1) {
         switch (c) {
         case 'm': mode = optarg; break;
         case 'd': file = optarg; break;
@@ -612,6 +629,7 @@ int main(int argc, char **argv)
         case 'o': out = optarg; break;
         case 'A': cpu = atoi(optarg); break;
         case 'S': spin = atoi(optarg); break;
+        case 'k': nsock = atoi(optarg); break;
         default: usage();
         }
     }
@@ -625,6 +643,8 @@ int main(int argc, char **argv)
         die("-b must be in 1..256");
     if (timeout_s <= 0 || timeout_s > 10)
         die("-t must be in (0, 10] seconds");
+    if (nsock < 1 || nsock > MAX_SOCKS || (lport && lport + nsock - 1 > 65535))
+        die("-k must be in 1..16 (and LOCALPORT+K-1 a port)");
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
 
@@ -677,7 +697,10 @@ int main(int argc, char **argv)
     ring = malloc(RING * sizeof *ring);
     if (!ring)
         die("out of memory");
-    fd = open_socket(addr, port, lport);
+    nfds = nsock;
+    for (int i = 0; i < nfds; i++)
+        fds[i] = open_socket(addr, port, lport ? lport + i : 0);
+    fd = fds[0];
     setup_msgs();
 
     int64_t cpu0 = spid ? server_cpu_ns(spid) : 0;

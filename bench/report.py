@@ -141,6 +141,46 @@ def main():
                 mix.append("n/a")
         w("| Answers NOERROR / NXDOMAIN / other (%%, max run) | %s | loadgen |" % " | ".join(mix))
 
+    # thread scaling: zonec --threads 2 against --threads 1
+    ssize = info.get("scale_size")
+    if ssize and rows.get((ssize, "zonec_t1", "qps")) and rows.get((ssize, "zonec_t2", "qps")):
+        w("")
+        w("### Thread scaling (zonec, %s records)" % size_name(ssize))
+        w("")
+        w("The same binary with `--threads 1` and `--threads 2`, the server allowed on CPUs %s, "
+          "the load generator not pinned and sending from %s source ports (SO_REUSEPORT hashes "
+          "each to one thread's socket), closed loop, 200 in flight; the ratio is taken round by "
+          "round. On a 2-CPU machine the load generator needs most of a CPU itself, so the ratio "
+          "of answers/s is bounded well below 2; answers per server CPU-second show whether a "
+          "second thread costs efficiency, and the busiest thread's share whether the load "
+          "spreads (50%% = evenly over two)."
+          % (info.get("scale_cpus", "?"), info.get("scale_socks", "?")))
+        w("")
+        w("| figure | --threads 1 | --threads 2 | ratio 2 / 1 |")
+        w("|---|---|---|---|")
+        for metric, label, kind in (("qps", "Max answers/s", "k"),
+                                    ("cap", "Answers per server CPU-second", "k"),
+                                    ("util", "Server CPU busy (% of one CPU)", "f0"),
+                                    ("busiest_pct", "Busiest thread's share of server CPU (%)", "f1")):
+            a = rows.get((ssize, "zonec_t1", metric), {})
+            b = rows.get((ssize, "zonec_t2", metric), {})
+            ratio = [b[r] / a[r] for r in a if r in b and a[r]]
+            def med(d):
+                if not d:
+                    return "n/a"
+                xs = sorted(d.values())
+                m = statistics.median(xs)
+                return fmt(m, kind) if len(xs) == 1 else "%s (%s–%s)" % (fmt(m, kind), fmt(xs[0], kind), fmt(xs[-1], kind))
+            rtxt = "n/a"
+            if ratio and metric in ("qps", "cap", "util"):
+                ratio.sort()
+                rtxt = "%.2f" % statistics.median(ratio)
+                if len(ratio) > 1:
+                    rtxt += " (%.2f–%.2f)" % (ratio[0], ratio[-1])
+            w("| %s | %s | %s | %s |" % (label, med(a), med(b), rtxt))
+        bad = sum(sum(rows.get((ssize, "zonec_t%d" % t, "bad"), {}).values()) for t in (1, 2))
+        w("| Answers with a wrong ID or question (count) | | | %d |" % bad)
+
     # targets for zonec (issue: SPEC section 6)
     w("")
     w("### zonec against the targets (medians)")

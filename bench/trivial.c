@@ -1,7 +1,7 @@
 /* trivial.c -- fixed-answer UDP DNS responder: the loopback ceiling for the benchmark
  * SPDX-License-Identifier: MIT
  *
- * usage: trivial -p PORT [-s 127.0.0.1]
+ * usage: trivial -p PORT [-s 127.0.0.1] [-b BATCH] [-i] [-e]
  *
  * One UDP socket, recvmmsg/sendmmsg in batches of 64. For every query it copies the header
  * and question, sets QR and AA, appends one fixed answer (owner = pointer to the question
@@ -9,6 +9,11 @@
  * OPT is echoed and the response has the size of a real one). No lookup, no validation
  * beyond finding the end of the question: this is what any server's per-packet work is
  * compared with. Binds loopback addresses only. Stops on SIGTERM/SIGINT.
+ * Options that copy one feature of a real server's loop, to measure what it costs:
+ *   -b N  datagrams per recvmmsg/sendmmsg call (1..64, default 64)
+ *   -i    IP_PKTINFO: receive each datagram's destination address and send the reply from it
+ *   -e    wait in epoll_wait, then recvmmsg with MSG_DONTWAIT (instead of a blocking
+ *         recvmmsg with MSG_WAITFORONE)
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -19,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -32,6 +38,11 @@ static uint8_t in[BATCH][BUFSZ], out[BATCH][BUFSZ];
 static struct sockaddr_storage peer[BATCH];
 static struct iovec iin[BATCH], iout[BATCH];
 static struct mmsghdr min_[BATCH], mout[BATCH];
+typedef union {
+    struct cmsghdr align;
+    uint8_t b[CMSG_SPACE(sizeof(struct in_pktinfo))];
+} ctrl_t;
+static ctrl_t ctrl[BATCH];
 
 static const uint8_t answer[16] = {
     0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0x01, 0x2c, 0, 4, 192, 0, 2, 1,
@@ -66,16 +77,26 @@ static size_t respond(const uint8_t *q, size_t len, uint8_t *r)
 int main(int argc, char **argv)
 {
     const char *addr = "127.0.0.1";
-    int port = 0, c;
-    while ((c = getopt(argc, argv, "s:p:")) != -1) {
+    int port = 0, c, batch = BATCH, pktinfo = 0, use_epoll = 0;
+    while ((c = getopt(argc, argv, "s:p:b:ie")) != -1) {
         if (c == 's')
             addr = optarg;
         else if (c == 'p')
             port = atoi(optarg);
+        else if (c == 'b')
+            batch = atoi(optarg);
+        else if (c == 'i')
+            pktinfo = 1;
+        else if (c == 'e')
+            use_epoll = 1;
         else {
-            fprintf(stderr, "usage: trivial -p PORT [-s 127.0.0.1]\n");
+            fprintf(stderr, "usage: trivial -p PORT [-s 127.0.0.1] [-b BATCH] [-i] [-e]\n");
             return 2;
         }
+    }
+    if (batch < 1 || batch > BATCH) {
+        fprintf(stderr, "trivial: -b must be in 1..%d\n", BATCH);
+        return 2;
     }
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
     if (port <= 0 || port > 65535 || inet_pton(AF_INET, addr, &a.sin_addr) != 1 ||
@@ -92,6 +113,17 @@ int main(int argc, char **argv)
         perror("trivial: bind");
         return 1;
     }
+    if (pktinfo)
+        setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one);
+    int ep = -1;
+    if (use_epoll) {
+        struct epoll_event ev = {.events = EPOLLIN};
+        ep = epoll_create1(0);
+        if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
+            perror("trivial: epoll");
+            return 1;
+        }
+    }
     struct sigaction sa = {.sa_handler = on_signal};    /* no SA_RESTART: recvmmsg returns */
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
@@ -100,10 +132,17 @@ int main(int argc, char **argv)
         iout[i] = (struct iovec){out[i], 0};
     }
     while (!stop) {
-        for (int i = 0; i < BATCH; i++)
+        for (int i = 0; i < batch; i++)
             min_[i].msg_hdr = (struct msghdr){.msg_name = &peer[i], .msg_namelen = sizeof peer[i],
-                                             .msg_iov = &iin[i], .msg_iovlen = 1};
-        int n = recvmmsg(fd, min_, BATCH, MSG_WAITFORONE, NULL);
+                                             .msg_iov = &iin[i], .msg_iovlen = 1,
+                                             .msg_control = pktinfo ? &ctrl[i] : NULL,
+                                             .msg_controllen = pktinfo ? sizeof ctrl[i] : 0};
+        if (use_epoll) {
+            struct epoll_event ev;
+            if (epoll_wait(ep, &ev, 1, 500) <= 0)
+                continue;
+        }
+        int n = recvmmsg(fd, min_, (unsigned)batch, use_epoll ? MSG_DONTWAIT : MSG_WAITFORONE, NULL);
         if (n <= 0) {
             if (n < 0 && errno != EINTR)
                 perror("trivial: recvmmsg");
@@ -119,6 +158,19 @@ int main(int argc, char **argv)
             mout[m].msg_hdr = (struct msghdr){.msg_name = &peer[i],
                                               .msg_namelen = min_[i].msg_hdr.msg_namelen,
                                               .msg_iov = &iout[m], .msg_iovlen = 1};
+            if (pktinfo && min_[i].msg_hdr.msg_controllen > 0) {
+                /* reply from the address the query was sent to */
+                struct cmsghdr *cm = CMSG_FIRSTHDR(&min_[i].msg_hdr);
+                if (cm && cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO) {
+                    struct in_pktinfo pi;
+                    memcpy(&pi, CMSG_DATA(cm), sizeof pi);
+                    pi.ipi_spec_dst = pi.ipi_addr;
+                    pi.ipi_ifindex = 0;
+                    memcpy(CMSG_DATA(cm), &pi, sizeof pi);
+                    mout[m].msg_hdr.msg_control = &ctrl[i];
+                    mout[m].msg_hdr.msg_controllen = min_[i].msg_hdr.msg_controllen;
+                }
+            }
             m++;
         }
         for (int done = 0; done < m;) {
@@ -128,6 +180,8 @@ int main(int argc, char **argv)
             done += r;
         }
     }
+    if (ep >= 0)
+        close(ep);
     close(fd);
     return 0;
 }

@@ -43,6 +43,20 @@ char *build_libdir(void)
         slash[1] = '\0';
     else if (slash)
         *slash = '\0';
+    /* build/ keeps libzrt.a beside zonec; an installed zonec in PREFIX/bin
+     * finds it in PREFIX/lib/zonec. */
+    char *lib = dup_printf("%s/%s", exe, "libzrt.a");
+    int here = access(lib, R_OK) == 0;
+    free(lib);
+    if (!here) {
+        char *alt = dup_printf("%s/%s", exe, "../lib/zonec");
+        lib = dup_printf("%s/%s", alt, "libzrt.a");
+        here = access(lib, R_OK) == 0;
+        free(lib);
+        if (here)
+            return alt;
+        free(alt);
+    }
     return xstrdup(exe);
 }
 
@@ -221,6 +235,8 @@ int build_output(const char *out, const char *emit_dir, const emit_buf_t *tables
     if (is_static)
         add_words(argv, &argc, 64, "-static");
     argv[argc++] = dup_printf("-ffile-prefix-map=%s=.", dir, NULL);
+    /* the runtime headers' directory, should ZONEC_CFLAGS ask for -g */
+    argv[argc++] = dup_printf("-ffile-prefix-map=%s=zonec", libdir, NULL);
     add_words(argv, &argc, 64, "-o " BUILD_TMP_OUT " tables.c blob.s");
     argv[argc++] = dup_printf("-I%s", incdir, NULL);
     argv[argc++] = xstrdup(lib);

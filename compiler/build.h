@@ -6,7 +6,8 @@
  * the C compiler there with relative file names only, so no path of the
  * build machine reaches the binary:
  *
- *   ${ZONEC_CC:-cc} -O2 -static -ffile-prefix-map=DIR=. -o zonec.out \
+ *   ${ZONEC_CC:-cc} -O2 -static -ffile-prefix-map=DIR=. \
+ *       -ffile-prefix-map=LIBDIR=zonec -o zonec.out \
  *       tables.c blob.s -IINCDIR LIBDIR/libzrt.a -lcmph -lm -lpthread \
  *       -Wl,--build-id=none $ZONEC_CFLAGS
  *
@@ -15,7 +16,8 @@
  *
  * LIBDIR holds libzrt.a, INCDIR = LIBDIR/include holds rt.h: by default the
  * directory of the running zonec (/proc/self/exe), as `make` lays out
- * build/; ZONEC_LIBDIR overrides it. Environment:
+ * build/, else ../lib/zonec from there (an installed PREFIX/bin/zonec);
+ * ZONEC_LIBDIR overrides both. Environment:
  *
  *   ZONEC_CC       C compiler command (split at spaces; default "cc")
  *   ZONEC_CFLAGS   extra flags for that command (e.g. -fsanitize=address,undefined)

@@ -321,7 +321,8 @@ unsigned ir_check(ir_t *ir)
     checker_t c = {ir, NULL, 0, 0};
     for (ir_zone_t *z = ir->zones; z; z = z->next)
         check_zone(&c, z);
-    qsort(c.f, c.n, sizeof *c.f, finding_cmp);
+    if (c.n)
+        qsort(c.f, c.n, sizeof *c.f, finding_cmp);
     for (size_t i = 0; i < c.n; i++) {
         finding_t *f = &c.f[i];
         if (f->warn)

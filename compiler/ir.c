@@ -27,6 +27,7 @@ void ir_free(ir_t *ir)
     for (ir_zone_t *z = ir->zones; z; z = z->next) {
         free(z->buckets);
         free(z->sorted);
+        free(z->nested);
     }
     arena_free(ir->arena);
     free(ir);
@@ -96,15 +97,34 @@ static void zone_rehash(ir_zone_t *z)
     z->nbuckets = nb;
 }
 
+static inline uint8_t lower_byte(uint8_t c)
+{
+    return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c;
+}
+
 ir_node_t *ir_node_find(const ir_zone_t *zone, const uint8_t *name)
 {
-    uint8_t key[DNAME_MAX];
-    size_t len = dname_len(name);
-    memcpy(key, name, len);
-    dname_lower(key);
-    for (ir_node_t *n = zone->buckets[key_hash(key, len) & (zone->nbuckets - 1)]; n; n = n->hnext)
-        if (n->name_len == len && memcmp(n->key, key, len) == 0)
+    /* key_hash() of the lowercase form, without copying it */
+    uint64_t h = 1469598103934665603ull;
+    size_t len = 0;
+    for (;;) {
+        uint8_t l = name[len];
+        h = (h ^ l) * 1099511628211ull;
+        len++;
+        if (l == 0)
+            break;
+        for (size_t e = len + l; len < e; len++)
+            h = (h ^ lower_byte(name[len])) * 1099511628211ull;
+    }
+    for (ir_node_t *n = zone->buckets[h & (zone->nbuckets - 1)]; n; n = n->hnext) {
+        if (n->name_len != len)
+            continue;
+        size_t i = 0;
+        while (i < len && n->key[i] == lower_byte(name[i]))
+            i++;
+        if (i == len)
             return n;
+    }
     return NULL;
 }
 
@@ -196,11 +216,7 @@ void ir_add_rr(ir_t *ir, ir_zone_t *zone, const uint8_t *owner, uint16_t type, u
     s->count++;
 }
 
-static int node_cmp(const void *a, const void *b)
-{
-    const ir_node_t *x = *(ir_node_t *const *)a, *y = *(ir_node_t *const *)b;
-    return dname_canon_cmp(x->key, y->key);
-}
+static uint32_t soa_serial(const ir_rrset_t *soa);
 
 /* Sorts a node's RRsets by ascending type (insertion sort: lists are short). */
 static void sort_rrsets(ir_node_t *n)
@@ -217,25 +233,263 @@ static void sort_rrsets(ir_node_t *n)
     n->rrsets = sorted;
 }
 
-/* Removes from `z` every node at or below the apex of another hosted zone
- * that lies inside `z`: the server answers those names from the deeper zone
- * (as Knot does), and a name must be one key of the lookup table. */
-static void drop_nested(ir_t *ir, ir_zone_t *z)
+/* Canonical order (RFC 4034 §6.1) as memcmp order: a node's sort key is its
+ * lowercase labels from the root down, each followed by 0x00, with the bytes
+ * 0x00 and 0x01 inside labels escaped as 0x01 0x01 and 0x01 0x02. A shorter
+ * label sorts first and an ancestor's key is a prefix of its descendants'
+ * keys, exactly as dname_canon_cmp() orders the names. The labels of the
+ * zone's apex, common to all, are left out; the first 8 bytes, big-endian,
+ * decide most comparisons. */
+typedef struct skey {
+    uint64_t pfx;
+    const uint8_t *rk;
+    size_t len;
+    ir_node_t *node;
+} skey_t;
+
+static size_t canon_key(const uint8_t *key, unsigned skip, uint8_t *out)
 {
-    for (ir_zone_t *o = ir->zones; o; o = o->next) {
-        if (o == z || !dname_is_subdomain(o->apex, z->apex) || dname_equal(o->apex, z->apex))
-            continue;
-        for (size_t i = 0; i < z->nbuckets; i++) {
-            for (ir_node_t **p = &z->buckets[i]; *p;) {
-                if (dname_is_subdomain((*p)->key, o->apex)) {
-                    *p = (*p)->hnext;
-                    z->node_count--;
-                } else {
-                    p = &(*p)->hnext;
+    uint8_t off[128];
+    unsigned n = 0;
+    for (const uint8_t *p = key; *p; p += *p + 1)
+        off[n++] = (uint8_t)(p - key);
+    n -= skip;
+    size_t k = 0;
+    while (n > 0) {
+        const uint8_t *l = key + off[--n];
+        for (unsigned i = 1; i <= l[0]; i++) {
+            if (l[i] <= 1) {
+                out[k++] = 1;
+                out[k++] = (uint8_t)(l[i] + 1);
+            } else {
+                out[k++] = l[i];
+            }
+        }
+        out[k++] = 0;
+    }
+    return k;
+}
+
+static int skey_cmp(const void *x, const void *y)
+{
+    const skey_t *a = x, *b = y;
+    if (a->pfx != b->pfx)
+        return a->pfx < b->pfx ? -1 : 1;
+    /* equal prefixes: a key under 8 bytes is then a prefix of the other
+     * (a 0x00 is never followed by 0x00), so the shorter sorts first */
+    size_t m = a->len < b->len ? a->len : b->len;
+    if (m > 8) {
+        int d = memcmp(a->rk + 8, b->rk + 8, m - 8);
+        if (d)
+            return d;
+    }
+    return (a->len > b->len) - (a->len < b->len);
+}
+
+/* Adds a node known to be absent (an empty non-terminal). */
+static ir_node_t *node_insert(ir_t *ir, ir_zone_t *z, const uint8_t *name, size_t len)
+{
+    if (z->node_count >= z->nbuckets)
+        zone_rehash(z);
+    ir_node_t *n = arena_alloc(ir->arena, sizeof *n);
+    n->name = arena_memdup(ir->arena, name, len);
+    n->key = arena_memdup(ir->arena, name, len);
+    dname_lower(n->key);
+    n->name_len = (uint8_t)len;
+    size_t h = key_hash(n->key, len) & (z->nbuckets - 1);
+    n->hnext = z->buckets[h];
+    z->buckets[h] = n;
+    z->node_count++;
+    return n;
+}
+
+static int zone_apex_cmp(const void *x, const void *y)
+{
+    const ir_zone_t *a = *(ir_zone_t *const *)x, *b = *(ir_zone_t *const *)y;
+    return dname_canon_cmp(a->apex, b->apex);
+}
+
+/* Sets every zone's `parent`: the deepest other zone whose apex is a
+ * proper ancestor of its apex (binary search over the apexes in order). */
+static void link_parents(ir_t *ir)
+{
+    size_t nz = ir->zone_count, k = 0;
+    if (nz < 2)
+        return;
+    ir_zone_t **v = xmalloc(nz * sizeof *v);
+    for (ir_zone_t *z = ir->zones; z; z = z->next)
+        v[k++] = z;
+    qsort(v, k, sizeof *v, zone_apex_cmp);
+    for (size_t i = 0; i < k; i++) {
+        for (const uint8_t *p = dname_parent(v[i]->apex); p && !v[i]->parent; p = dname_parent(p)) {
+            size_t lo = 0, hi = i; /* ancestors sort before their descendants */
+            while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                int d = dname_canon_cmp(v[mid]->apex, p);
+                if (d == 0) {
+                    v[i]->parent = v[mid];
+                    break;
                 }
+                if (d < 0)
+                    lo = mid + 1;
+                else
+                    hi = mid;
             }
         }
     }
+    free(v);
+}
+
+/* A zone's nodes in canonical order with each one's parent, between the
+ * passes of ir_finish(). */
+typedef struct walk {
+    ir_node_t **all, **par;
+    size_t nall;
+} walk_t;
+
+/* One zone: empty non-terminals and canonical order into *wk. */
+static void order_zone(ir_t *ir, ir_zone_t *z, walk_t *wk)
+{
+    /* the apex always exists, even for a zone with no records yet */
+    ir_node_t *apex = node_get(ir, z, z->apex, z->loc);
+    size_t n0 = z->node_count;
+    skey_t *sk = xmalloc(n0 * sizeof *sk);
+    size_t total = 0, k = 0;
+    for (size_t i = 0; i < z->nbuckets; i++) {
+        if (i + 8 < z->nbuckets)
+            __builtin_prefetch(z->buckets[i + 8]); /* prefetching NULL is harmless */
+        for (ir_node_t *n = z->buckets[i]; n; n = n->hnext) {
+            sk[k++].node = n;
+            total += 2u * n->name_len;
+        }
+    }
+    unsigned apex_labels = dname_label_count(z->apex);
+    uint8_t *rkbuf = xmalloc(total ? total : 1), *w = rkbuf;
+    for (size_t i = 0; i < k; i++) {
+        /* the nodes are in hash order, so every key is a cache miss: ask early */
+        if (i + 8 < k)
+            __builtin_prefetch(sk[i + 8].node->key);
+        size_t len = canon_key(sk[i].node->key, apex_labels, w);
+        uint64_t pfx = 0;
+        for (size_t j = 0; j < 8; j++)
+            pfx = pfx << 8 | (j < len ? w[j] : 0);
+        sk[i].pfx = pfx;
+        sk[i].rk = w;
+        sk[i].len = len;
+        w += len;
+    }
+    qsort(sk, k, sizeof *sk, skey_cmp);
+
+    /* Walk the names in canonical order (a pre-order of the name tree, the
+     * apex first) keeping the chain of ancestors: the missing ones between a
+     * name and its nearest existing ancestor are the empty non-terminals
+     * (RFC 4592 §2.2.2: they exist, and they stop wildcard matching); each
+     * goes just before its first descendant. */
+    ir_node_t **all = xmalloc((n0 + 1) * sizeof *all);
+    ir_node_t **par = xmalloc((n0 + 1) * sizeof *par);
+    size_t nall = 0, capall = n0 + 1;
+    struct anc {
+        ir_node_t *node;
+        size_t len;         /* of its sort key */
+        unsigned labels;    /* below the apex */
+        const uint8_t *rk;
+    } chain[130];
+    unsigned depth = 0;
+    for (size_t i = 0; i < k; i++) {
+        ir_node_t *n = sk[i].node;
+        const uint8_t *rk = sk[i].rk;
+        while (depth > 0 && !(chain[depth - 1].len < sk[i].len &&
+                              memcmp(chain[depth - 1].rk, rk, chain[depth - 1].len) == 0))
+            depth--;
+        ir_node_t *parent = depth ? chain[depth - 1].node : NULL;
+        unsigned have = depth ? chain[depth - 1].labels : 0, nl = 0;
+        for (size_t j = 0; j < sk[i].len; j++)
+            nl += rk[j] == 0;
+        if (nall + (nl > have ? nl - have : 1) > capall) {
+            capall = 2 * capall + nl;
+            all = xrealloc(all, capall * sizeof *all);
+            par = xrealloc(par, capall * sizeof *par);
+        }
+        if (nl > have + 1) {
+            /* the ancestor with m labels below the apex (have < m < nl) */
+            uint8_t off[128];
+            unsigned cnt = 0;
+            for (const uint8_t *p = n->name; *p; p += *p + 1)
+                off[cnt++] = (uint8_t)(p - n->name);
+            size_t elen = 0;
+            for (unsigned seen = 0; seen < have; elen++)
+                seen += rk[elen] == 0;
+            for (unsigned m = have + 1; m < nl; m++) {
+                unsigned o = off[nl - m];
+                ir_node_t *e = node_insert(ir, z, n->name + o, n->name_len - o);
+                e->is_ent = 1;
+                par[nall] = parent;
+                all[nall++] = e;
+                while (rk[elen++] != 0) /* its key: n's key up to the m-th 0x00 */
+                    ;
+                chain[depth++] = (struct anc){e, elen, m, rk};
+                parent = e;
+            }
+        }
+        par[nall] = parent;
+        all[nall++] = n;
+        chain[depth++] = (struct anc){n, sk[i].len, nl, rk};
+    }
+
+    apex->is_apex = 1;
+    z->apex_node = apex;
+    free(sk);
+    free(rkbuf);
+    wk->all = all;
+    wk->par = par;
+    wk->nall = nall;
+}
+
+/* Marks apex, cuts, below a cut (from the topmost cut: names below a cut are
+ * not ours) and nested nodes (below a node already marked nested), then
+ * splits the zone's nodes into `sorted` and `nested`. */
+static void mark_zone(ir_zone_t *z, walk_t *wk)
+{
+    ir_node_t **all = wk->all, **par = wk->par;
+    size_t nall = wk->nall;
+    size_t nnested = 0;
+    for (size_t i = 0; i < nall; i++) {
+        ir_node_t *n = all[i], *parent = par[i];
+        if (i + 16 < nall)
+            __builtin_prefetch(all[i + 16]);
+        if (i + 8 < nall)
+            __builtin_prefetch(all[i + 8]->rrsets);
+        sort_rrsets(n);
+        if (!n->is_apex && ir_rrset_find(n, RR_NS))
+            n->is_cut = 1;
+        if (parent && (parent->is_cut || parent->below_cut)) {
+            n->below_cut = 1;
+            n->cut = parent->below_cut ? parent->cut : parent;
+        }
+        if (parent && parent->nested)
+            n->nested = 1;
+        nnested += n->nested;
+    }
+    free(z->sorted);
+    free(z->nested);
+    z->sorted = xmalloc((nall - nnested) * sizeof *z->sorted);
+    z->nested = nnested ? xmalloc(nnested * sizeof *z->nested) : NULL;
+    size_t ns = 0, nn = 0;
+    for (size_t i = 0; i < nall; i++) {
+        ir_node_t *n = all[i];
+        if (n->nested) {
+            n->index = (uint32_t)nn;
+            z->nested[nn++] = n;
+        } else {
+            n->index = (uint32_t)ns;
+            z->sorted[ns++] = n;
+        }
+    }
+    z->node_count = ns;
+    z->nested_count = nn;
+    z->serial = soa_serial(ir_rrset_find(z->apex_node, RR_SOA));
+    free(all);
+    free(par);
 }
 
 static uint32_t soa_serial(const ir_rrset_t *soa)
@@ -253,59 +507,20 @@ static uint32_t soa_serial(const ir_rrset_t *soa)
 
 void ir_finish(ir_t *ir)
 {
+    link_parents(ir);
+    walk_t *wk = xcalloc(ir->zone_count ? ir->zone_count : 1, sizeof *wk);
+    size_t i = 0;
     for (ir_zone_t *z = ir->zones; z; z = z->next)
-        drop_nested(ir, z);
-    for (ir_zone_t *z = ir->zones; z; z = z->next) {
-        /* the apex always exists, even for a zone with no records yet */
-        ir_node_t *apex = node_get(ir, z, z->apex, z->loc);
-        /* empty non-terminals: every ancestor up to the apex is a node
-         * (RFC 4592 §2.2.2: they exist, and they stop wildcard matching) */
-        size_t n0 = z->node_count;
-        ir_node_t **orig = xmalloc((n0 ? n0 : 1) * sizeof *orig);
-        size_t k = 0;
-        for (size_t i = 0; i < z->nbuckets; i++)
-            for (ir_node_t *n = z->buckets[i]; n; n = n->hnext)
-                orig[k++] = n;
-        for (size_t i = 0; i < k; i++) {
-            for (const uint8_t *p = dname_parent(orig[i]->name);
-                 p && p[0] && dname_label_count(p) > dname_label_count(z->apex); p = dname_parent(p)) {
-                if (ir_node_find(z, p))
-                    break; /* its ancestors were handled when it was added */
-                ir_node_t *e = node_get(ir, z, p, (loc_t){0, 0, 0});
-                e->is_ent = 1;
-            }
-        }
-        free(orig);
-        free(z->sorted);
-        z->sorted = xmalloc(z->node_count * sizeof *z->sorted);
-        k = 0;
-        for (size_t i = 0; i < z->nbuckets; i++)
-            for (ir_node_t *n = z->buckets[i]; n; n = n->hnext)
-                z->sorted[k++] = n;
-        qsort(z->sorted, k, sizeof *z->sorted, node_cmp);
-        z->apex_node = apex;
-        apex->is_apex = 1;
-        for (size_t i = 0; i < k; i++) {
-            ir_node_t *n = z->sorted[i];
-            n->index = (uint32_t)i;
-            sort_rrsets(n);
-            if (!n->is_apex && ir_rrset_find(n, RR_NS))
-                n->is_cut = 1;
-        }
-        /* canonical order puts every ancestor before its descendants, so the
-         * nearest enclosing cut is known when a node is reached; the referral
-         * comes from the topmost cut (names below a cut are not ours) */
-        for (size_t i = 0; i < k; i++) {
-            ir_node_t *n = z->sorted[i];
-            if (n->is_apex)
-                continue;
-            const uint8_t *p = dname_parent(n->key);
-            ir_node_t *parent = p ? ir_node_find(z, p) : NULL;
-            if (parent && (parent->is_cut || parent->below_cut)) {
-                n->below_cut = 1;
-                n->cut = parent->below_cut ? parent->cut : parent;
-            }
-        }
-        z->serial = soa_serial(ir_rrset_find(apex, RR_SOA));
+        order_zone(ir, z, &wk[i++]);
+    /* a hosted child's apex (a node of the parent once the ENTs exist) and
+     * everything below it is the child's to serve */
+    for (ir_zone_t *o = ir->zones; o; o = o->next) {
+        ir_node_t *m = o->parent ? ir_node_find(o->parent, o->apex) : NULL;
+        if (m)
+            m->nested = 1;
     }
+    i = 0;
+    for (ir_zone_t *z = ir->zones; z; z = z->next)
+        mark_zone(z, &wk[i++]);
+    free(wk);
 }

@@ -56,6 +56,8 @@ typedef struct ir_node {
     uint8_t is_apex;
     uint8_t is_cut;         /* NS here and not the apex: a delegation */
     uint8_t below_cut;      /* strictly below a delegation */
+    uint8_t nested;         /* at or below the apex of a deeper hosted zone: in
+                               zone->nested, not in zone->sorted (see ir_zone_t) */
     struct ir_node *cut;    /* the delegation above when below_cut */
 } ir_node_t;
 
@@ -72,6 +74,16 @@ typedef struct ir_zone {
     ir_node_t **sorted;
     ir_node_t *apex_node;
     uint32_t serial;
+    /* filled by ir_finish(): when another hosted zone lies inside this one
+     * (a parent and its child both hosted), the names at or below the child's
+     * apex are the child's to serve, so the parent's nodes there leave
+     * `sorted` (and node_count) and are kept here, in canonical order. They
+     * stay in the node table: ir_node_find() sees the zone's whole content,
+     * which is what Knot answers CNAME chains, additional data and DS at the
+     * child's apex from. Every name is in exactly one zone's `sorted`. */
+    ir_node_t **nested;
+    size_t nested_count;
+    struct ir_zone *parent; /* nearest hosted zone strictly above this one, or NULL */
 } ir_zone_t;
 
 typedef struct ir {
@@ -98,7 +110,8 @@ ir_zone_t *ir_zone_find(ir_t *ir, const uint8_t *apex);
 void ir_add_rr(ir_t *ir, ir_zone_t *zone, const uint8_t *owner, uint16_t type, uint32_t ttl,
                const uint8_t *rdata, uint16_t rdlen, loc_t loc);
 
-/* Looks a name up in a zone (case-insensitive); NULL when absent. */
+/* Looks a name up in a zone (case-insensitive); NULL when absent. After
+ * ir_finish() it also finds empty non-terminals and the zone's nested nodes. */
 ir_node_t *ir_node_find(const ir_zone_t *zone, const uint8_t *name);
 
 /* The RRset of `type` at `node`, or NULL. */
@@ -113,7 +126,8 @@ ir_rrset_t *ir_rrset_find(const ir_node_t *node, uint16_t type);
 unsigned ir_check(ir_t *ir);
 
 /* Completes the IR for layout: adds empty non-terminals, sorts each zone's
- * nodes canonically and RRsets by type, marks apex/cut/below-cut nodes.
+ * nodes canonically and RRsets by type, marks apex/cut/below-cut nodes,
+ * moves the nodes inside deeper hosted zones to `nested` and sets `parent`.
  * Call once, after ir_check() found no error. */
 void ir_finish(ir_t *ir);
 

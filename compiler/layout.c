@@ -5,7 +5,7 @@
  * (the images below reproduce it; "in zone" = at or below the apex, not in
  * a deeper hosted zone):
  * - Positive answer: the RRset only, AA=1, no NS in authority.
- * - Additional for NS, MX and SRV answers: A then AAAA RRset of each target
+ * - Additional for NS, MX, SRV, SVCB and HTTPS: A then AAAA RRset of each target
  *   in rdata order, for in-zone targets incl. glue below cuts, and also
  *   synthesized from a wildcard (owner = the target); no de-duplication
  *   (two MX to one host list its A/AAAA twice); CNAME targets not followed.
@@ -41,12 +41,27 @@
  *   (then TC=1 with the partial additional section). Sibling glue: no TC.
  * - RRs of an RRset are in canonical rdata order (memcmp of the rdata with
  *   names lowercased); additional RRsets follow that order.
+ * - Parent and child zones both hosted: a query goes to the deepest zone
+ *   holding the qname, except DS, which goes to the zone holding the
+ *   qname's parent (so DS at the child's apex is the parent's answer).
+ *   Each zone answers from its own content only: CNAME chains, additional
+ *   data and referrals of the parent use the parent's nodes at and below
+ *   the child's apex (ir.h `nested`), never the child's.
+ * - Name compression (sizes decide truncation, so they are reproduced): one
+ *   "suffix" = the last name written with more than a bare pointer, first
+ *   the qname; an owner equal to it becomes a pointer, other owners are
+ *   compressed against the qname only; rdata names (NS CNAME SOA PTR MX)
+ *   against the suffix; other rdata names are not compressed. The first
+ *   answer RRset's owner points at the qname. An additional RRset's owner
+ *   points at the rdata name of RR #0..14 of the RRset that caused it
+ *   (Knot keeps 16 hint slots per RRset); from RR #15 on, normal rules.
  */
 #include "layout.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "dname.h"
 #include "mphf.h"
@@ -576,18 +591,11 @@ static void put_rrset(lay_t *L, const uint8_t *owner, const ir_rrset_t *s, uint3
 
 /* ---- zone lookups --------------------------------------------------------- */
 
-static int in_deeper_zone(const ir_t *ir, const ir_zone_t *z, const uint8_t *name)
-{
-    for (const ir_zone_t *o = ir->zones; o; o = o->next)
-        if (o != z && o->apex_len > z->apex_len && dname_is_subdomain(o->apex, z->apex) &&
-            dname_is_subdomain(name, o->apex))
-            return 1;
-    return 0;
-}
-
+/* In the zone's own content (Knot answers from one zone's content: a name
+ * inside a hosted child zone is looked up among the parent's nested nodes). */
 static int in_zone(const lay_t *L, const uint8_t *name)
 {
-    return dname_is_subdomain(name, L->zone->apex) && !in_deeper_zone(L->ir, L->zone, name);
+    return dname_is_subdomain(name, L->zone->apex);
 }
 
 /* The "*" child of `n`, or NULL. */
@@ -644,7 +652,8 @@ static const uint8_t *rdata_target(uint16_t type, const ir_rdata_t *rd)
 
 static void owe_additional(img_t *b, const ir_rrset_t *s, const ir_node_t *cut)
 {
-    if (s->type != RR_NS && s->type != RR_MX && s->type != RR_SRV)
+    /* NS, MX, SRV, and (Knot 3.2 does it too) SVCB and HTTPS targets */
+    if (!rrtype_by_code(s->type)->additional)
         return;
     if (b->npend < sizeof b->pend / sizeof b->pend[0])
         b->pend[b->npend++] = (pend_t){s, cut};
@@ -686,7 +695,7 @@ static void emit_additional(lay_t *L)
             static const uint16_t at[2] = {RR_A, RR_AAAA};
             for (int k = 0; k < 2; k++) {
                 const ir_rrset_t *a = address_rrset(L, target, at[k]);
-                if (!a || b->ncuts + 1 >= MAX_CUTS)
+                if (!a)
                     continue;
                 if (!started) {
                     b->cut_len[0] = (uint16_t)(b->len > 0xffff ? 0xffff : b->len);
@@ -707,9 +716,16 @@ static void emit_additional(lay_t *L)
                 uint16_t flag = 0;
                 if (b->pend[i].cut && dname_is_subdomain(target, b->pend[i].cut->key))
                     flag = RT_CUT_REQUIRED;
-                b->cut_len[b->ncuts] = (uint16_t)(b->len > 0xffff ? 0xffff : b->len);
-                b->cut_ar[b->ncuts] = (uint16_t)(b->ar | flag);
-                b->ncuts++;
+                /* past 255 cut pairs the last unit grows to hold the rest */
+                unsigned ci;
+                if (b->ncuts < MAX_CUTS) {
+                    ci = b->ncuts++;
+                } else {
+                    ci = MAX_CUTS - 1;
+                    flag |= b->cut_ar[ci] & RT_CUT_REQUIRED;
+                }
+                b->cut_len[ci] = (uint16_t)(b->len > 0xffff ? 0xffff : b->len);
+                b->cut_ar[ci] = (uint16_t)(b->ar | flag);
             }
         }
         if (v != stackv)
@@ -954,12 +970,56 @@ static int tent_cmp(const void *x, const void *y)
     return (a->type > b->type) - (a->type < b->type);
 }
 
+/* DS at the apex of a zone whose parent zone is hosted too: the parent's
+ * answer from its own content (Knot picks the zone of a DS query by the
+ * qname's parent, RFC 4035 §3.1.4.1): its DS at the delegation, NODATA,
+ * NXDOMAIN, a referral from a cut above, or a CNAME chain. */
+static uint32_t parent_ds_image(lay_t *L, const ir_node_t *apex)
+{
+    ir_zone_t *self = L->zone, *z = self->parent;
+    L->zone = z;
+    img_start_exact(&L->b, apex->key, apex->name_len);
+    const ir_node_t *m = ir_node_find(z, apex->key), *cut = NULL;
+    if (!m) {
+        const ir_node_t *ce = closest_encloser(z, apex->key);
+        if (ce->is_cut || ce->below_cut)
+            cut = ce->below_cut ? ce->cut : ce;
+        else
+            m = wildcard_child(z, ce->key);
+    } else if (m->below_cut) {
+        cut = m->cut;
+    }
+    const ir_rrset_t *ds = m ? ir_rrset_find(m, RR_DS) : NULL;
+    if (cut) {
+        L->b.aa = 0;
+        put_referral(L, cut);
+    } else if (!m) {
+        L->b.rcode = 3;
+        put_soa_authority(L);
+    } else if (!m->is_cut && ir_rrset_find(m, RR_CNAME)) {
+        chain_t c;
+        chain_walk(L, m, &c);
+        put_chain(L, &c, RR_DS);
+    } else if (ds) {
+        put_answer_rrset(L, NULL, ds);
+    } else {
+        put_soa_authority(L);
+    }
+    uint32_t img = img_finish(L, apex, RR_DS);
+    L->zone = self;
+    return img;
+}
+
 /* Appends the type entries of node `n` (sorted by type). */
 static void node_entries(lay_t *L, const ir_node_t *n)
 {
     size_t first = L->nte;
     if (n->below_cut || n->is_ent)
         return;
+    if (n->is_apex && L->zone->parent) {
+        /* first, so that the loop below can skip the zone's own DS */
+        tent_add(L, RR_DS, parent_ds_image(L, n));
+    }
     if (n->is_cut) {
         img_start_suffix(&L->b, n->key, n->name_len);
         L->b.aa = 0;
@@ -1005,6 +1065,8 @@ static void node_entries(lay_t *L, const ir_node_t *n)
         tent_add(L, RT_T_CNAME_OTHER, img_finish(L, n, RR_CNAME));
     } else {
         for (const ir_rrset_t *s = n->rrsets; s; s = s->next) {
+            if (s->type == RR_DS && n->is_apex && L->zone->parent)
+                continue;
             start_for(L, n);
             put_answer_rrset(L, NULL, s);
             tent_add(L, s->type, img_finish(L, n, s->type));
@@ -1096,10 +1158,20 @@ int layout_build(ir_t *ir, uint32_t seed, uint8_t **blob, size_t *len)
     uint8_t *mph = NULL;
     size_t mph_len = 0;
     int rc = 0;
+    struct timespec t0, t1, c0, c1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
     if (total > 0 && mphf_build(keys, klen, (uint32_t)total, seed, &mph, &mph_len, slot) != 0) {
         diag_error((loc_t){0, 0, 0}, "cannot build the name hash (cmph failed on every seed)");
         rc = -1;
     }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
+    const char *tenv = getenv("ZONEC_TIMING"); /* see compiler/main.c */
+    if (tenv && *tenv && strcmp(tenv, "0") != 0)
+        fprintf(stderr, "zonec: timing: %-12s %8.3f s wall %8.3f s cpu\n", "(mphf)",
+                (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
+                (double)(c1.tv_sec - c0.tv_sec) + (double)(c1.tv_nsec - c0.tv_nsec) / 1e9);
     if (diag_error_count() != err0)
         rc = -1;
 
@@ -1135,8 +1207,12 @@ int layout_build(ir_t *ir, uint32_t seed, uint8_t **blob, size_t *len)
                         fl |= RT_NODE_CUT;
                     if (!n->is_cut && ir_rrset_find(n, RR_CNAME))
                         fl |= RT_NODE_CNAME;
-                    const ir_node_t *w = n->is_cut ? NULL : wildcard_child(z, n->key);
-                    if (w) {
+                    /* a leaf (the next name in canonical order is not below
+                     * it) has no "*" child: most names, no hash lookup */
+                    int leaf = i + 1 >= z->node_count ||
+                               !dname_is_subdomain(z->sorted[i + 1]->key, n->key);
+                    const ir_node_t *w = n->is_cut || leaf ? NULL : wildcard_child(z, n->key);
+                    if (w && !w->nested) {
                         fl |= RT_NODE_WILDCARD;
                         r->aux = slot[base[zi] + w->index];
                     }

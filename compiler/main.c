@@ -15,7 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "arena.h"
@@ -34,12 +36,53 @@
 #define EXIT_INPUT 1
 #define EXIT_USAGE 2
 
+/* ZONEC_TIMING=1 in the environment: wall and CPU time (user + system, of
+ * zonec and of the compiler it runs) of each phase on stderr. */
+static int timing_on = -1;
+static double timing_wall0, timing_cpu0;
+
+static void timing_now(double *wall, double *cpu)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    *wall = (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+    struct rusage self, kids;
+    getrusage(RUSAGE_SELF, &self);
+    getrusage(RUSAGE_CHILDREN, &kids);
+    *cpu = 0;
+    const struct timeval *tv[4] = {&self.ru_utime, &self.ru_stime, &kids.ru_utime, &kids.ru_stime};
+    for (int i = 0; i < 4; i++)
+        *cpu += (double)tv[i]->tv_sec + (double)tv[i]->tv_usec / 1e6;
+}
+
+static void timing_start(void)
+{
+    if (timing_on < 0) {
+        const char *e = getenv("ZONEC_TIMING");
+        timing_on = e && *e && strcmp(e, "0") != 0;
+    }
+    if (timing_on)
+        timing_now(&timing_wall0, &timing_cpu0);
+}
+
+/* Prints the time since the last timing_start() or timing_phase(). */
+static void timing_phase(const char *phase)
+{
+    if (!timing_on)
+        return;
+    double wall, cpu;
+    timing_now(&wall, &cpu);
+    fprintf(stderr, "zonec: timing: %-12s %8.3f s wall %8.3f s cpu\n", phase, wall - timing_wall0,
+            cpu - timing_cpu0);
+    timing_wall0 = wall;
+    timing_cpu0 = cpu;
+}
 
 static const char usage_text[] =
     "usage: zonec build FILE... -o OUT [--emit-c DIR] [--origin NAME] [--seed N]\n"
     "       zonec check FILE... [--origin NAME]\n"
     "       zonec query FILE... NAME TYPE [--client IP[/LEN]] [--down CHECK]...\n"
-    "                   [--up CHECK]... [--seed N] [--origin NAME]\n"
+    "                   [--up CHECK]... [--seed N] [--origin NAME] [--tcp]\n"
     "       zonec --version | --help\n";
 
 static const char help_text[] =
@@ -62,6 +105,7 @@ static const char help_text[] =
     "  --seed N          seed of the hash construction and of random choices\n"
     "                    (default 0); same inputs + seed = byte-identical output\n"
     "  --client IP[/LEN] query source address for `query` (default 127.0.0.1)\n"
+    "  --tcp             `query` as if over TCP (no 1232-byte UDP limit)\n"
     "  --down CHECK, --up CHECK\n"
     "                    pin a health check's state for `query`; checked for\n"
     "                    syntax now, they take effect with routing policies\n"
@@ -72,6 +116,7 @@ static const char help_text[] =
     "Environment (build): ZONEC_CC (C compiler, default cc), ZONEC_CFLAGS (extra\n"
     "flags), ZONEC_STATIC=0 (link dynamically), ZONEC_LIBDIR (where libzrt.a and\n"
     "include/ are; default: the directory of this zonec).\n"
+    "ZONEC_TIMING=1 prints the time of each phase on stderr.\n"
     "\n"
     "Exit status: 0 ok, 1 errors in the input, 2 usage or system error.\n";
 
@@ -206,7 +251,7 @@ static void parse_args(int argc, char **argv, cli_t *c)
     c->peer.addr[3] = 1;
     c->cmd = argv[1];
     c->pos = xcalloc((size_t)argc, sizeof *c->pos);
-    int only_pos = 0;
+    int only_pos = 0, tcp = 0;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i], *v;
         if (only_pos || a[0] != '-' || a[1] == '\0') {
@@ -236,10 +281,15 @@ static void parse_args(int argc, char **argv, cli_t *c)
             add_check(c, v, 0);
         } else if ((v = opt_value(argc, argv, &i, "--up"))) {
             add_check(c, v, 1);
+        } else if (strcmp(a, "--tcp") == 0) {
+            tcp = 1;
         } else if (strcmp(a, "-Werror") == 0) {
             diag_set_werror(1);
         } else if (strncmp(a, "-Wno-", 5) == 0 && a[5]) {
             diag_disable_warning(a + 5);
+        } else if (strcmp(a, "--version") == 0) {
+            printf("zonec %s\n", ZONEC_VERSION);
+            exit(0);
         } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             fputs(usage_text, stdout);
             fputs("\n", stdout);
@@ -249,6 +299,7 @@ static void parse_args(int argc, char **argv, cli_t *c)
             usage_error("unknown option '%s'", a);
         }
     }
+    c->peer.tcp = (uint8_t)tcp; /* after --client, which resets the peer */
 }
 
 /* ---- inputs ------------------------------------------------------------- */
@@ -286,6 +337,7 @@ static ir_t *compile(const cli_t *c, const char *const *files, size_t nfiles, ui
 {
     static const loc_t cmdline = {0, 0, 0};
     ir_t *ir = ir_new();
+    timing_start();
     for (size_t i = 0; i < nfiles; i++) {
         const char *path = files[i];
         if (!input_readable(path))
@@ -305,16 +357,20 @@ static ir_t *compile(const cli_t *c, const char *const *files, size_t nfiles, ui
     }
     if (diag_error_count() == 0 && ir->zone_count == 0 && ir->zones == NULL)
         diag_error(cmdline, "no zone in the input files");
+    timing_phase("read");
     if (diag_error_count() > 0)
         return NULL;
     ir_check(ir);
+    timing_phase("check");
     if (diag_error_count() > 0)
         return NULL;
     ir_finish(ir);
+    timing_phase("finish");
     if (diag_error_count() > 0)
         return NULL;
     if (layout_build(ir, c->seed, blob, len) != 0 || diag_error_count() > 0)
         return NULL;
+    timing_phase("layout+mphf");
     return ir;
 }
 
@@ -356,9 +412,13 @@ static int cmd_build(const cli_t *c)
     };
     emit_buf_t tables = {0}, stub = {0};
     int rc = EXIT_USAGE;
-    if (emit_sources(ir, &info, &tables, &stub) == 0
-        && build_output(c->out, c->emit_dir, &tables, &stub, blob, len) == 0)
-        rc = 0;
+    timing_start();
+    if (emit_sources(ir, &info, &tables, &stub) == 0) {
+        timing_phase("emit");
+        if (build_output(c->out, c->emit_dir, &tables, &stub, blob, len) == 0)
+            rc = 0;
+        timing_phase("cc+link");
+    }
     emit_buf_free(&tables);
     emit_buf_free(&stub);
     free(blob);
@@ -437,8 +497,9 @@ static int cmd_query(const cli_t *c)
               sizeof peer_text);
     char qtext[DNAME_TEXT_MAX];
     dname_to_text(qname, qtext, sizeof qtext);
-    printf("; <<>> zonec %s query <<>> %s %s (client %s, seed %u)\n", ZONEC_VERSION, qtext,
-           print_type_name(qtype, type_buf, sizeof type_buf), peer_text, c->seed);
+    printf("; <<>> zonec %s query <<>> %s %s (client %s%s, seed %u)\n", ZONEC_VERSION, qtext,
+           print_type_name(qtype, type_buf, sizeof type_buf), peer_text,
+           c->peer.tcp ? ", tcp" : "", c->seed);
     size_t rlen = rt_query_process(&ctx, buf, n, RT_BUF_MIN, &c->peer);
     int status = 0;
     if (rlen == 0) {

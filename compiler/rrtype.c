@@ -610,6 +610,8 @@ static long b64_decode(const uint8_t *in, size_t len, uint8_t *out, size_t cap)
     return (long)w;
 }
 
+static int svc_value_valid(uint16_t key, const uint8_t *v, size_t vl);
+
 typedef struct svc_param {
     uint16_t key;
     size_t off, len; /* value in the scratch buffer */
@@ -763,11 +765,17 @@ static int parse_svc_params(pctx_t *c)
         const char *kname = (size_t)key < SVC_NAMED ? svc_names[key] : "key";
         int named = (size_t)klen == strlen(kname) && memcmp(t, kname, klen) == 0;
         if (!named) {
-            /* keyNNNNN: opaque value, whatever the number (as Knot) */
+            /* keyNNNNN: the value is taken as opaque bytes (as Knot), but a
+             * known key's value must still have that key's wire form */
             if ((size_t)dl > room)
                 goto toolong;
             memcpy(val, dec, (size_t)dl);
             vl = (size_t)dl;
+            if (!svc_value_valid((uint16_t)key, val, vl)) {
+                perr(c, f->loc, "'%s' is not a valid %s value", show(f, s, sizeof s),
+                     (size_t)key < SVC_NAMED ? svc_names[key] : "parameter");
+                goto out;
+            }
         } else if (key == SVC_NDALPN || key == SVC_OHTTP) {
             if (v) {
                 perr(c, f->loc, "parameter '%s' takes no value", kname);
@@ -1080,6 +1088,41 @@ static size_t name_len_at(const uint8_t *p, size_t len)
     return 0;
 }
 
+/* RFC 9460 §7: the wire form of one known parameter's value. */
+static int svc_value_valid(uint16_t key, const uint8_t *v, size_t vl)
+{
+    switch (key) {
+    case SVC_MANDATORY:
+        if (vl == 0 || vl % 2)
+            return 0;
+        for (size_t k = 0; k < vl; k += 2) {
+            uint16_t mk = (uint16_t)(v[k] << 8 | v[k + 1]);
+            if (mk == SVC_MANDATORY || (k && mk <= (uint16_t)(v[k - 2] << 8 | v[k - 1])))
+                return 0;
+        }
+        return 1;
+    case SVC_ALPN:
+        if (vl == 0)
+            return 0;
+        for (size_t k = 0; k < vl;) {
+            if (v[k] == 0 || k + 1 + v[k] > vl)
+                return 0;
+            k += 1 + (size_t)v[k];
+        }
+        return 1;
+    case SVC_NDALPN:
+    case SVC_OHTTP:
+        return vl == 0;
+    case SVC_PORT:
+        return vl == 2;
+    case SVC_IPV4HINT:
+        return vl && vl % 4 == 0;
+    case SVC_IPV6HINT:
+        return vl && vl % 16 == 0;
+    }
+    return 1;
+}
+
 static int svc_params_valid(const uint8_t *p, size_t len)
 {
     long prev = -1;
@@ -1093,44 +1136,8 @@ static int svc_params_valid(const uint8_t *p, size_t len)
         if ((long)key <= prev || key == 65535 || len - i < vl)
             return 0;
         prev = key;
-        const uint8_t *v = p + i;
-        switch (key) {
-        case SVC_MANDATORY:
-            if (vl == 0 || vl % 2)
-                return 0;
-            for (size_t k = 0; k < vl; k += 2) {
-                uint16_t mk = (uint16_t)(v[k] << 8 | v[k + 1]);
-                if (mk == SVC_MANDATORY || (k && mk <= (uint16_t)(v[k - 2] << 8 | v[k - 1])))
-                    return 0;
-            }
-            break;
-        case SVC_ALPN:
-            if (vl == 0)
-                return 0;
-            for (size_t k = 0; k < vl;) {
-                if (v[k] == 0 || k + 1 + v[k] > vl)
-                    return 0;
-                k += 1 + (size_t)v[k];
-            }
-            break;
-        case SVC_NDALPN:
-        case SVC_OHTTP:
-            if (vl)
-                return 0;
-            break;
-        case SVC_PORT:
-            if (vl != 2)
-                return 0;
-            break;
-        case SVC_IPV4HINT:
-            if (vl == 0 || vl % 4)
-                return 0;
-            break;
-        case SVC_IPV6HINT:
-            if (vl == 0 || vl % 16)
-                return 0;
-            break;
-        }
+        if (!svc_value_valid(key, p + i, vl))
+            return 0;
         i += vl;
     }
     return 1;

@@ -313,6 +313,13 @@ static void lower_zone(zpl_t *z, const policy_stmt_t *s, uint32_t file, const ch
             break;
         case POLICY_Z_RECORDS_FROM: {
             char *path = path_from_tok(z, &it->arg, dir, NULL);
+            struct stat st;
+            if (path && stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+                /* a device or FIFO could be read forever or block */
+                diag_error(it->arg.loc, "cannot open included file '%s': %s", path,
+                           S_ISDIR(st.st_mode) ? strerror(EISDIR) : "not a regular file");
+                break;
+            }
             if (path)
                 zonefile_read_file(z->ir, zone, path, it->arg.loc, &opts);
             break;
@@ -383,6 +390,14 @@ static int slurp(arena_t *a, int fd, char **text, size_t *len)
     return 0;
 }
 
+/* Registers `text` (alive until exit) as file `path`, parses and lowers it. */
+static void parse_and_lower(zpl_t *z, const char *path, char *text, size_t len)
+{
+    uint32_t file = diag_add_file(path, text, len);
+    policy_file_t *f = policy_parse(z->ir->arena, file, text, len);
+    lower_file(z, f, path);
+}
+
 /* Reads, parses and lowers `path`; `shown` is how messages name it (the
  * include string as written). */
 static void read_one(zpl_t *z, const char *path, const char *shown, loc_t include_loc)
@@ -420,6 +435,14 @@ static void read_one(zpl_t *z, const char *path, const char *shown, loc_t includ
         close(fd);
         return;
     }
+    /* Only regular files are included: a device (/dev/zero) or a FIFO could
+     * make the compiler read forever or block. */
+    if (!top && !S_ISREG(st.st_mode)) {
+        diag_error(include_loc, "cannot open included file '%s': %s", shown,
+                   S_ISDIR(st.st_mode) ? strerror(EISDIR) : "not a regular file");
+        close(fd);
+        return;
+    }
     char *text = NULL;
     size_t len = 0;
     int e = slurp(z->ir->arena, fd, &text, &len);
@@ -435,26 +458,49 @@ static void read_one(zpl_t *z, const char *path, const char *shown, loc_t includ
         diag_error(include_loc, "'%s' is too large", shown);
         return;
     }
-    uint32_t file = diag_add_file(path, text, len);
-    policy_file_t *f = policy_parse(z->ir->arena, file, text, len);
     z->open[z->depth].dev = st.st_dev;
     z->open[z->depth].ino = st.st_ino;
     z->depth++;
-    lower_file(z, f, path);
+    parse_and_lower(z, path, text, len);
     z->depth--;
     z->done = xrealloc(z->done, (z->done_count + 1) * sizeof *z->done);
     z->done[z->done_count++] = (struct zpl_id){st.st_dev, st.st_ino};
 }
 
-unsigned zpl_read_file(ir_t *ir, const char *path, loc_t include_loc)
+static zpl_t *zpl_new(ir_t *ir)
 {
-    unsigned before = diag_error_count();
     zpl_t *z = xcalloc(1, sizeof *z);
     z->ir = ir;
     z->scratch = arena_new(0);
-    read_one(z, path, path, include_loc);
+    return z;
+}
+
+static void zpl_free(zpl_t *z)
+{
     arena_free(z->scratch);
     free(z->done);
     free(z);
+}
+
+unsigned zpl_read_text(ir_t *ir, const char *path, const char *text, size_t len)
+{
+    unsigned before = diag_error_count();
+    if (len > INT32_MAX) {
+        diag_error((loc_t){0, 0, 0}, "'%s' is too large", path);
+        return diag_error_count() - before;
+    }
+    zpl_t *z = zpl_new(ir);
+    char *copy = arena_memdup(ir->arena, len ? text : "", len ? len : 1);
+    parse_and_lower(z, path, copy, len);
+    zpl_free(z);
+    return diag_error_count() - before;
+}
+
+unsigned zpl_read_file(ir_t *ir, const char *path, loc_t include_loc)
+{
+    unsigned before = diag_error_count();
+    zpl_t *z = zpl_new(ir);
+    read_one(z, path, path, include_loc);
+    zpl_free(z);
     return diag_error_count() - before;
 }

@@ -19,4 +19,10 @@
  * Returns: number of errors reported. */
 unsigned zpl_read_file(ir_t *ir, const char *path, loc_t include_loc);
 
+/* Reads ZPL text already in memory (copied into the IR's arena) as if it
+ * were the file `path`: messages name `path` and includes are relative to
+ * its directory. Used by the fuzzer (fuzz/fuzz_zpl.c).
+ * Returns: number of errors reported. */
+unsigned zpl_read_text(ir_t *ir, const char *path, const char *text, size_t len);
+
 #endif

@@ -439,6 +439,12 @@ static int open_socket(const rt_listen_t *l, int type, const char *progname)
     if (fam == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) < 0)
         goto fail;
     if (type == SOCK_DGRAM) {
+        /* bursts: room for a few thousand queries (capped by net.core.rmem_max) */
+        int sz = 4 << 20;
+        if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof sz) < 0) /* root only */
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof sz);
+        if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof sz) < 0)
+            setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof sz);
         if (fam == AF_INET)
             setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one);
         else
@@ -528,6 +534,11 @@ static int worker_init(worker_t *w, const rt_db_t *db, const rt_listen_t *addrs,
     return 0;
 }
 
+static void on_signal(int sig)
+{
+    (void)sig; /* never runs: the signals stay blocked and go to sigwait() */
+}
+
 int rt_net_serve(const rt_db_t *db, const rt_listen_t *addrs, int naddrs, int threads,
                  const char *progname)
 {
@@ -538,6 +549,13 @@ int rt_net_serve(const rt_db_t *db, const rt_listen_t *addrs, int naddrs, int th
     sigaddset(&set, SIGTERM);
     /* workers inherit the mask: only sigwait() below sees the stop signals */
     pthread_sigmask(SIG_BLOCK, &set, &old);
+    /* a handler, so that an inherited SIG_IGN (background job of a
+     * non-interactive shell) cannot make sigwait() miss the signal */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
     int stopfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);

@@ -35,8 +35,25 @@ typedef struct qstate {
     uint16_t opt_flags;    /* DO bit and Z */
     unsigned nlabels;
     uint8_t lab_off[128];  /* offsets of labels in lname; [nlabels] = root */
-    uint8_t lname[WIRE_NAME_MAX + 1];
+    uint8_t lname[WIRE_NAME_MAX + 1 + 8]; /* + 8: lower_swar works in words */
 } qstate_t;
+
+/* Lowercases ASCII A-Z in p[0..n) eight bytes at a time (SWAR); p must
+ * have room up to the next multiple of 8. Label length bytes (0..63) are
+ * below 'A' and pass unchanged, so a whole wire name can be lowercased. */
+static void lower_swar(uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i += 8) {
+        uint64_t x;
+        memcpy(&x, p + i, 8);
+        uint64_t low7 = x & 0x7f7f7f7f7f7f7f7full;
+        uint64_t ge_a = low7 + 0x3f3f3f3f3f3f3f3full; /* high bit: byte >= 'A' */
+        uint64_t gt_z = low7 + 0x2525252525252525ull; /* high bit: byte > 'Z' */
+        uint64_t upper = (ge_a ^ gt_z) & ~x & 0x8080808080808080ull;
+        x |= upper >> 2; /* 0x80 >> 2 = 0x20 */
+        memcpy(p + i, &x, 8);
+    }
+}
 
 /* Parses the question at buf[12..): an uncompressed name of valid labels
  * (<= 63 bytes each, <= 255 in all) + type + class; lowercases into q.
@@ -54,17 +71,15 @@ static int parse_question(qstate_t *q, const uint8_t *buf, size_t len)
         if (n + 1u + l > WIRE_NAME_MAX || pos + 1u + l > len)
             return -1;
         q->lab_off[labels++] = (uint8_t)n;
-        q->lname[n++] = l;
-        for (unsigned i = 0; i < l; i++) {
-            uint8_t c = buf[pos + 1 + i];
-            q->lname[n++] = (c >= 'A' && c <= 'Z') ? (uint8_t)(c | 0x20) : c;
-        }
+        n += 1u + l;
         pos += 1u + l;
         if (l == 0)
             break;
     }
     if (pos + 4 > len)
         return -1;
+    memcpy(q->lname, buf + WIRE_HEADER_LEN, n);
+    lower_swar(q->lname, n);
     q->nlabels = labels - 1;
     q->qname_len = n;
     q->qtype = wire_read_u16(buf + pos);
@@ -220,7 +235,9 @@ static uint32_t data_image(const rt_db_t *db, uint32_t idx, uint16_t qtype)
             }
         }
     }
-    if (te == NULL && (n->flags & RT_NODE_CNAME))
+    /* Knot 3.2: qtype RRSIG and NSEC do not follow a CNAME (NODATA there) */
+    if (te == NULL && (n->flags & RT_NODE_CNAME) && qtype != WIRE_TYPE_RRSIG &&
+        qtype != WIRE_TYPE_NSEC)
         te = find_type(db, idx, RT_T_CNAME_OTHER);
     if (te)
         return te->image;
@@ -294,13 +311,13 @@ static void set_header(uint8_t *buf, unsigned rcode, int aa)
 }
 
 /* A response without records: header + question (if any) + OPT (if the
- * query had one). */
+ * query had one and with_opt is set; with_opt 2 adds EDE 20). */
 static size_t error_response(uint8_t *buf, size_t cap, const qstate_t *q, unsigned rcode,
                              int with_opt)
 {
     size_t pos = q->has_question ? q->q_end : WIRE_HEADER_LEN;
     int opt = with_opt && q->has_opt;
-    int ede = rcode == WIRE_RCODE_REFUSED;
+    int ede = with_opt == 2; /* EDE 20 only for a name outside our zones (Knot 3.2) */
     set_header(buf, rcode, 0);
     if (opt && pos + WIRE_OPT_FIXED_LEN + (ede ? 6u : 0u) > cap)
         opt = 0;
@@ -452,20 +469,24 @@ size_t rt_query_process(rt_ctx_t *ctx, uint8_t *buf, size_t len, size_t cap,
     if (!q.has_question)
         return error_response(buf, cap, &q, WIRE_RCODE_FORMERR, 1); /* Knot 3.2: QDCOUNT 0 */
     int tcp = peer && peer->tcp;
-    /* Knot 3.2 without ACLs: qtype 0 and AXFR over UDP -> NOTIMP, AXFR over
-     * TCP and IXFR -> NOTAUTH; checked before the class and the zone */
-    if (q.qtype == 0 || (q.qtype == WIRE_TYPE_AXFR && !tcp))
+    int meta = q.qtype == 0 || q.qtype == WIRE_TYPE_AXFR || q.qtype == WIRE_TYPE_IXFR;
+    /* Knot 3.2, class CH: qtype 0/AXFR/IXFR -> NOTIMP, anything else REFUSED
+     * (we serve no CH names); classes other than IN, ANY, CH -> REFUSED */
+    if (q.qclass == WIRE_CLASS_CH && meta)
         return error_response(buf, cap, &q, WIRE_RCODE_NOTIMP, 1);
-    if (q.qtype == WIRE_TYPE_AXFR || q.qtype == WIRE_TYPE_IXFR)
-        return error_response(buf, cap, &q, WIRE_RCODE_NOTAUTH, 1);
-    /* Knot 3.2: class ANY is answered like IN; CH, HS, NONE, 0 ... -> REFUSED */
     if (q.qclass != WIRE_CLASS_IN && q.qclass != WIRE_CLASS_ANY)
         return error_response(buf, cap, &q, WIRE_RCODE_REFUSED, 1);
+    /* Knot 3.2 without ACLs (IN and ANY, any name): qtype 0 and AXFR over UDP
+     * -> NOTIMP, AXFR over TCP and IXFR -> NOTAUTH; before the zone lookup */
+    if (q.qtype == 0 || (q.qtype == WIRE_TYPE_AXFR && !tcp))
+        return error_response(buf, cap, &q, WIRE_RCODE_NOTIMP, 1);
+    if (meta)
+        return error_response(buf, cap, &q, WIRE_RCODE_NOTAUTH, 1);
 
     const rt_db_t *db = ctx->db;
     uint32_t img = lookup(db, &q);
     if (img == NO_IMAGE) /* Knot 3.2: not our zone -> REFUSED, AA=0, question echoed */
-        return error_response(buf, cap, &q, WIRE_RCODE_REFUSED, 1);
+        return error_response(buf, cap, &q, WIRE_RCODE_REFUSED, 2);
     if (img == BROKEN_IMAGE)
         return error_response(buf, cap, &q, WIRE_RCODE_SERVFAIL, 1);
     return image_response(db, buf, response_limit(&q, peer, cap), &q, img);

@@ -48,8 +48,15 @@ typedef struct rt_ctx {
 } rt_ctx_t;
 
 /* Answers the DNS message in buf[0..len) in place.
- * Returns: the response length (<= cap), or 0 when the packet must be
- * dropped (QR=1, shorter than a header, ...). */
+ * The response never exceeds min(cap, the transport limit): 65535 over TCP,
+ * 512 over UDP without EDNS, else the client's payload clamped to
+ * 512..RT_EDNS_MAX_UDP. So a UDP caller may pass a smaller buffer (cap >=
+ * max(len, RT_EDNS_MAX_UDP)); cap < 512 or cap < len drops the packet.
+ * `peer` may be NULL (treated as UDP). Protocol choices (drop vs FORMERR,
+ * NOTIMP, REFUSED, BADVERS ...) follow Knot DNS 3.2.6; see query.c.
+ * Returns: the response length, or 0 when the packet must be dropped (QR=1,
+ * shorter than a header, QDCOUNT > 1, a question that does not parse).
+ * Thread-safety: reentrant; ctx is per thread. */
 size_t rt_query_process(rt_ctx_t *ctx, uint8_t *buf, size_t len, size_t cap,
                         const rt_peer_t *peer);
 

@@ -69,7 +69,8 @@
  * is never listed as a fixup.
  *
  * Cut points describe the additional section as a list of units (one RRset
- * each, e.g. the A RRset of one MX target): cuts[0] = (end of the answer and
+ * each, e.g. the A RRset of one MX target; past 254 units the last one holds
+ * all the remaining RRsets): cuts[0] = (end of the answer and
  * authority sections, 0), cuts[i] = (end of unit i, arcount up to and
  * including unit i). Names in a unit point only at the qname or before
  * cuts[0], never into a unit, so any subset of units can be kept in order:

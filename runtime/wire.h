@@ -158,9 +158,12 @@ static inline void wire_set_counts(uint8_t *h, uint16_t qd, uint16_t an, uint16_
 
 /* Classes and the types the packet path treats specially */
 #define WIRE_CLASS_IN 1u
+#define WIRE_CLASS_CH 3u
 #define WIRE_CLASS_ANY 255u
 #define WIRE_TYPE_OPT 41u
 #define WIRE_TYPE_DS 43u
+#define WIRE_TYPE_RRSIG 46u
+#define WIRE_TYPE_NSEC 47u
 #define WIRE_TYPE_IXFR 251u
 #define WIRE_TYPE_AXFR 252u
 #define WIRE_TYPE_ANY 255u

@@ -3,7 +3,7 @@
 # a reference server (Knot DNS) serving the same zone; every difference is classified and counted.
 # SPDX-License-Identifier: MIT
 #
-# usage: diff.py --zone FILE --test 127.0.0.1:PORT --ref 127.0.0.1:PORT
+# usage: diff.py --zone FILE [--zone FILE]... --test 127.0.0.1:PORT --ref 127.0.0.1:PORT
 #                [--count N] [--seed S] [--tcp-fraction F] [--allowed FILE] [--label NAME]
 #                [--write-corpus FILE]
 #
@@ -47,6 +47,9 @@ import dns.zone
 BASE_TYPES = ["A", "AAAA", "MX", "TXT", "NS", "SOA", "CNAME", "SRV", "PTR", "CAA", "ANY", "DS",
               "NAPTR", "SSHFP", "TLSA", "HTTPS", "SVCB", "SPF",
               "TYPE65534", "TYPE65000", "TYPE300", "TYPE1234", "TYPE65280"]
+# Asked less often: DNSSEC types of an unsigned zone, meta types (AXFR/IXFR over UDP and TCP,
+# MAILB, OPT and TYPE0 as QTYPE), HINFO.
+RARE_TYPES = ["DNSKEY", "RRSIG", "NSEC", "HINFO", "AXFR", "IXFR", "MAILB", "OPT", "TYPE0"]
 EDNS_CHOICES = [None, 512, 1232, 4096]
 SECTIONS = ("answer", "authority", "additional")
 
@@ -55,12 +58,14 @@ SECTIONS = ("answer", "authority", "additional")
 # Corpus
 
 class Query:
-    __slots__ = ("idx", "name", "qtype", "edns", "do", "rd", "tcp", "tag", "wire", "qsection")
+    __slots__ = ("idx", "name", "qtype", "qclass", "edns", "do", "rd", "tcp", "tag", "wire",
+                 "qsection")
 
     def describe(self):
         e = "noedns" if self.edns is None else "edns=%d%s" % (self.edns, "+do" if self.do else "")
-        return "%s %s %s %s [%s]" % (self.name.to_text(), dns.rdatatype.to_text(self.qtype),
-                                     "tcp" if self.tcp else "udp", e, self.tag)
+        c = "" if self.qclass == 1 else dns.rdataclass.to_text(self.qclass) + " "
+        return "%s %s%s %s %s [%s]" % (self.name.to_text(), c, dns.rdatatype.to_text(self.qtype),
+                                       "tcp" if self.tcp else "udp", e, self.tag)
 
 
 def flip_case(rng, name):
@@ -81,7 +86,7 @@ def build_wire(q):
     flags = 0x0100 if q.rd else 0
     arcount = 0 if q.edns is None else 1
     hdr = struct.pack("!HHHHHH", q.idx & 0xffff, flags, 1, 0, 0, arcount)
-    qsec = q.name.to_wire() + struct.pack("!HH", q.qtype, 1)
+    qsec = q.name.to_wire() + struct.pack("!HH", q.qtype, q.qclass)
     opt = b""
     if q.edns is not None:
         ttl = 0x8000 if q.do else 0
@@ -227,6 +232,9 @@ def make_corpus(origin, nodes, count, seed, tcp_fraction):
         q.idx = i
         q.name = flip_case(rng, n) if rng.random() < 0.6 else n
         q.qtype = t
+        if rng.random() < 0.04:
+            q.qtype = dns.rdatatype.from_text(rng.choice(RARE_TYPES))
+        q.qclass = 1 if rng.random() > 0.02 else rng.choice([3, 255, 254])  # CH, ANY, NONE
         q.edns = rng.choice(EDNS_CHOICES)
         q.do = q.edns is not None and rng.random() < 0.1
         q.rd = rng.random() < 0.5
@@ -539,7 +547,7 @@ def compare(q, ref, test):
         if ro[0] != to[0]:
             diffs.append(("EDNS payload size", "%d vs %d" % (ro[0], to[0])))
         if ro[3] != to[3]:
-            diffs.append(("EDNS options", "%s vs %s" % (ro[3], to[3])))
+            diffs.append(("EDNS options %s (ref) vs %s (test)" % (list(ro[3]), list(to[3])), ""))
     if (rm["flags"] | tm["flags"]) & 0x0200:
         return diffs
     for si, sec in enumerate(SECTIONS):
@@ -610,7 +618,8 @@ def load_allowed(path):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--zone", required=True)
+    ap.add_argument("--zone", required=True, action="append",
+                    help="master file (repeat for a server holding several zones)")
     ap.add_argument("--origin")
     ap.add_argument("--test", required=True, help="server under test, HOST:PORT")
     ap.add_argument("--ref", required=True, help="reference server (Knot), HOST:PORT")
@@ -628,11 +637,17 @@ def main():
         h, _, p = s.rpartition(":")
         return (h, int(p))
 
-    label = args.label or os.path.basename(args.zone)
+    label = args.label or "+".join(os.path.basename(z) for z in args.zone)
     t0 = time.time()
-    origin = dns.name.from_text(args.origin) if args.origin else None
-    origin, nodes = load_zone(args.zone, origin)
-    corpus = make_corpus(origin, nodes, args.count, args.seed, args.tcp_fraction)
+    corpus = []
+    for i, zf in enumerate(args.zone):
+        origin = dns.name.from_text(args.origin) if args.origin else None
+        origin, nodes = load_zone(zf, origin)
+        n = args.count // len(args.zone) + (i < args.count % len(args.zone))
+        corpus += make_corpus(origin, nodes, n, args.seed + i, args.tcp_fraction)
+    for i, q in enumerate(corpus):  # renumber: IDs and result slots follow the index
+        q.idx = i
+        build_wire(q)
     if args.write_corpus:
         with open(args.write_corpus, "w") as f:
             for q in corpus:

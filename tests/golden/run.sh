@@ -2,7 +2,7 @@
 # run.sh -- golden diagnostics test: every agreed diagnostic of notes/common.md, exactly
 # SPDX-License-Identifier: MIT
 #
-# For each tests/golden/diag/NN_name.zone (or NN_name.args alone):
+# For each tests/golden/diag/NN_name.zone or .zpl (or NN_name.args alone):
 #   - runs `zonec check [ARGS] FILE` from the repository root (paths stay relative),
 #   - compares the diagnostic lines ("file:line:col: error|warning|note: ...", without the
 #     source excerpt and caret lines) with NN_name.expected, exactly and completely,
@@ -31,6 +31,7 @@ for exp in tests/golden/diag/*.expected; do
     args=()
     [ -f "$base.args" ] && read -r -a args <"$base.args"
     [ -f "$base.zone" ] && args+=("$base.zone")
+    [ -f "$base.zpl" ] && args+=("$base.zpl")
     want_rc=1
     [ -f "$base.exit" ] && want_rc=$(cat "$base.exit")
     ok=1 why=

@@ -468,12 +468,34 @@ def g_pipeline(rng, burst=300, conns=20):
     check(got == 50, "burst split at random boundaries: %d of 50 answered" % got)
 
 
+def g_conn_flood(count=1100):
+    """More idle connections than one thread's pool (RT_NET_MAX_CONN = 512): the server must
+    stay bounded and keep answering new clients (evicting old idle ones or refusing)."""
+    import resource
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    count = min(count, soft - 64)
+    socks = []
+    for _ in range(count):
+        try:
+            s = socket.create_connection(ADDR, timeout=2)
+            socks.append(s)
+        except OSError:
+            break
+    print("  connection flood: %d connections open" % len(socks))
+    alive("with %d open idle connections" % len(socks))
+    for s in socks:
+        s.close()
+
+
 def g_udp_flood(rng, rounds=10, n=400):
     got = 0
     for k in range(rounds):
         wires = [query_wire(ORIGIN, "SOA", qid=(k * n + i) & 0xffff) for i in range(n)]
         got += len(udp_blast(wires, 0.15))
-    check(got >= rounds * n * 0.8, "UDP bursts of %d x %d queries: only %d answers"
+    # Dropping under overload is fine (socket buffers overflow on a busy machine); going
+    # silent is not.
+    print("  UDP bursts: %d of %d answered" % (got, rounds * n))
+    check(got >= rounds * n * 0.1, "UDP bursts of %d x %d queries: only %d answers"
           % (rounds, n, got))
 
 
@@ -508,6 +530,7 @@ def main():
               ("TCP length prefixes", lambda: g_tcp_prefixes(rng)),
               ("TCP slow drip", lambda: g_slow(rng)),
               ("TCP pipelining", lambda: g_pipeline(rng)),
+              ("TCP connection flood", g_conn_flood),
               ("UDP burst", lambda: g_udp_flood(rng))]
     if not a.quick:
         groups.append(("TCP idle clients", lambda: g_idle(a.idle_ms)))

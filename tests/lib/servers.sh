@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # servers.sh -- shared shell helpers for the integration tests (source it, do not run it)
 # SPDX-License-Identifier: MIT
 #
@@ -6,7 +7,8 @@
 #
 #   . tests/lib/servers.sh
 #   lib_init                          # temp dir + EXIT trap (call once)
-#   knot_start PORT ZONEFILE ORIGIN   # knotd serving one zone; sets KNOT_PID
+#   knot_start PORT ZONEFILE ORIGIN [ZONEFILE ORIGIN]...
+#                                     # knotd serving the zones; sets KNOT_PID, KNOT_DIR
 #   zonec_build OUT FILE...           # $ZONEC build FILE... -o OUT (quiet on success)
 #   zonec_start OUT PORT [ARGS...]    # OUT --listen 127.0.0.1:PORT; sets ZONEC_PID
 #   wait_dns PORT NAME [TIMEOUT_S]    # until a query for NAME SOA gets an authoritative answer
@@ -94,13 +96,24 @@ sys.exit(1)
 EOF
 }
 
-# knot_start PORT ZONEFILE ORIGIN: knotd serving ORIGIN from a copy of ZONEFILE.
+# knot_start PORT ZONEFILE ORIGIN [ZONEFILE ORIGIN]...: knotd serving each ORIGIN from a
+# copy of its ZONEFILE.
 knot_start() {
-    local port=$1 zf=$2 origin=$3 d
+    local port=$1 d i=0 zf origin zones='' origins=() o
+    shift
     command -v knotd >/dev/null || { echo "knot_start: knotd not installed" >&2; return 1; }
     d=$(mktemp -d "$LIB_TMP/knot.XXXXXX")
     mkdir -p "$d/db" "$d/zones"
-    cp "$zf" "$d/zones/zone.db"
+    while [ $# -ge 2 ]; do
+        zf=$1 origin=$2
+        shift 2
+        i=$((i + 1))
+        cp "$zf" "$d/zones/zone$i.db"
+        origins+=("$origin")
+        zones+="  - domain: $origin
+    file: zone$i.db
+"
+    done
     cat >"$d/knot.conf" <<EOF
 server:
     rundir: "$d"
@@ -124,18 +137,19 @@ template:
     zonefile-sync: -1
     zonefile-load: whole
 zone:
-  - domain: $origin
-    file: zone.db
+$zones
 EOF
     knotd -c "$d/knot.conf" >"$d/stdout.log" 2>&1 &
     KNOT_PID=$!
     LIB_PIDS+=("$KNOT_PID")
-    KNOT_DIR=$d
-    if ! wait_dns "$port" "$origin" 20; then
-        echo "knot_start: knotd did not load $zf; its log:" >&2
-        tail -n 20 "$d/knot.log" "$d/stdout.log" >&2
-        return 1
-    fi
+    KNOT_DIR=$d  # for callers that want its log
+    for o in "${origins[@]}"; do
+        if ! wait_dns "$port" "$o" 20; then
+            echo "knot_start: knotd did not load zone $o; its log:" >&2
+            tail -n 20 "$d/knot.log" "$d/stdout.log" >&2
+            return 1
+        fi
+    done
 }
 
 # zonec_build OUT FILE...: compile FILE... into OUT; prints zonec's diagnostics on failure.

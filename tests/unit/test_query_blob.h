@@ -4,8 +4,9 @@
  * Builds, without the compiler, one zone "example.com." whose images are
  * written by hand the way rt.h describes them (exact images with final
  * pointers, shared images with fixups, additional-section units with cut
- * points), so the runtime can be tested on its own. Test-only code: it
- * allocates freely and aborts on failure.
+ * points), so the runtime can be tested on its own; and a strict parser
+ * of responses (parse_resp) shared by the packet-path tests. Test-only code:
+ * it allocates freely and aborts on failure.
  */
 #ifndef ZONEC_TEST_QUERY_BLOB_H
 #define ZONEC_TEST_QUERY_BLOB_H
@@ -454,6 +455,129 @@ static inline uint8_t *tb_example(size_t *len)
     tb_type(&t, deep, 1, im);
 
     return tb_finish(&t, nx, nodata, len);
+}
+
+/* ---- parsing responses ------------------------------------------------ */
+
+typedef struct rr {
+    char owner[1100];
+    uint16_t type, klass, rdlen;
+    uint32_t ttl;
+    size_t rdata; /* offset in the response */
+} rr_t;
+
+typedef struct resp {
+    size_t len;
+    unsigned rcode, opcode, qr, aa, tc, rd, cd, ad;
+    unsigned qd, an, ns, ar;
+    char qname[1100];
+    uint16_t qtype, qclass;
+    rr_t rr[64];
+    int nrr;
+    int has_opt;
+    unsigned opt_payload, opt_ext_rcode, opt_version, opt_do;
+    uint16_t opt_rdlen;
+} resp_t;
+
+/* Decompresses the name at p into text; returns the position after it, 0 if
+ * malformed (pointers must go backwards). */
+static inline size_t read_name(const uint8_t *m, size_t len, size_t p, char *out)
+{
+    size_t after = 0, n = 0, total = 0;
+    int jumps = 0;
+    out[0] = 0;
+    for (;;) {
+        if (p >= len)
+            return 0;
+        uint8_t l = m[p];
+        if ((l & 0xc0) == 0xc0) {
+            if (p + 2 > len)
+                return 0;
+            size_t t = wire_read_u16(m + p) & 0x3fff;
+            if (t >= p || ++jumps > 128)
+                return 0;
+            if (!after)
+                after = p + 2;
+            p = t;
+            continue;
+        }
+        if (l > 63 || p + 1 + l > len)
+            return 0;
+        total += 1 + l;
+        if (total > 255)
+            return 0;
+        if (l == 0) {
+            if (n == 0)
+                out[n++] = '.';
+            out[n] = 0;
+            return after ? after : p + 1;
+        }
+        for (unsigned i = 0; i < l; i++) {
+            char c = (char)m[p + 1 + i];
+            out[n++] = (c >= 'A' && c <= 'Z') ? (char)(c | 0x20) : c;
+        }
+        out[n++] = '.';
+        p += 1 + l;
+    }
+}
+
+/* Parses a response strictly; returns 0 when well-formed. */
+static inline int parse_resp(const uint8_t *m, size_t len, resp_t *r)
+{
+    memset(r, 0, sizeof *r);
+    r->len = len;
+    if (len < 12)
+        return -1;
+    r->qr = m[2] >> 7;
+    r->opcode = (m[2] >> 3) & 15;
+    r->aa = (m[2] >> 2) & 1;
+    r->tc = (m[2] >> 1) & 1;
+    r->rd = m[2] & 1;
+    r->ad = (m[3] >> 5) & 1;
+    r->cd = (m[3] >> 4) & 1;
+    r->rcode = m[3] & 15;
+    r->qd = WIRE_QDCOUNT(m);
+    r->an = WIRE_ANCOUNT(m);
+    r->ns = WIRE_NSCOUNT(m);
+    r->ar = WIRE_ARCOUNT(m);
+    size_t p = 12;
+    if (r->qd > 1)
+        return -1;
+    if (r->qd == 1) {
+        p = read_name(m, len, p, r->qname);
+        if (!p || p + 4 > len)
+            return -1;
+        r->qtype = wire_read_u16(m + p);
+        r->qclass = wire_read_u16(m + p + 2);
+        p += 4;
+    }
+    unsigned total = r->an + r->ns + r->ar;
+    for (unsigned i = 0; i < total; i++) {
+        rr_t tmp, *rr = r->nrr < 64 ? &r->rr[r->nrr] : &tmp;
+        p = read_name(m, len, p, rr->owner);
+        if (!p || p + 10 > len)
+            return -1;
+        rr->type = wire_read_u16(m + p);
+        rr->klass = wire_read_u16(m + p + 2);
+        rr->ttl = wire_read_u32(m + p + 4);
+        rr->rdlen = wire_read_u16(m + p + 8);
+        rr->rdata = p + 10;
+        if (p + 10 + rr->rdlen > len)
+            return -1;
+        if (rr->type == 41) {
+            if (i < r->an + r->ns || r->has_opt || strcmp(rr->owner, ".") != 0)
+                return -1;
+            r->has_opt = 1;
+            r->opt_payload = rr->klass;
+            r->opt_ext_rcode = m[p + 4];
+            r->opt_version = m[p + 5];
+            r->opt_do = m[p + 6] >> 7;
+            r->opt_rdlen = rr->rdlen;
+        }
+        p += 10 + rr->rdlen;
+        r->nrr++;
+    }
+    return p == len ? 0 : -1;
 }
 
 #endif

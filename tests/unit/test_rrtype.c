@@ -150,6 +150,7 @@ static void test_roundtrips(void **state)
     roundtrip(RR_HTTPS, "2 svc no-default-alpn alpn=h3 key65000=\"abc\" ech=AEj+DQBE",
               "2 svc.example.com. alpn=\"h3\" no-default-alpn ech=AEj+DQBE key65000=\"abc\"");
     roundtrip(RR_HTTPS, "1 . alpn=\"a\\\\,b,c\"", "1 . alpn=\"a\\\\,b,c\"");
+    roundtrip(RR_SVCB, "1 . key999 key4=\\192\\000\\002\\001", "1 . ipv4hint=192.0.2.1 key999");
     roundtrip(65534, "\\# 2 abcd", "\\# 2 ABCD");
     roundtrip(65533, "\\# 0", "\\# 0");
     roundtrip(RR_A, "\\# 4 C0 00 02 01", "192.0.2.1");
@@ -228,6 +229,7 @@ static void test_bad_rdata(void **state)
     bad(RR_HTTPS, "1 . no-default-alpn=x", "invalid HTTPS rdata: parameter 'no-default-alpn' takes no value");
     bad(RR_HTTPS, "1 . alpn", "invalid HTTPS rdata: parameter 'alpn' needs a value");
     bad(RR_HTTPS, "1 . ipv4hint=1.2.3", "invalid HTTPS rdata: bad IPv4 address in ipv4hint");
+    bad(RR_HTTPS, "1 . key3=x", "invalid HTTPS rdata: 'key3=x' is not a valid port value");
     bad(RR_HTTPS, "1 . key65535", "invalid HTTPS rdata: key65535 is reserved");
     bad(RR_HTTPS, "1 . ech=***", "invalid HTTPS rdata: ech value is not base64");
     bad(RR_HTTPS, "x .", "invalid HTTPS rdata: 'x' is not a valid priority (0..65535)");

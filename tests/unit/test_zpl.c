@@ -374,6 +374,56 @@ static void test_include_cycle(void **state)
                          "self.zpl:2:9: error: include cycle: 'self.zpl' includes itself\n"));
 }
 
+/* Devices and directories are not read (SPEC section 7: no input may hang). */
+static void test_include_not_regular(void **state)
+{
+    (void)state;
+    assert_int_equal(system("mkdir -p adir"), 0);
+    ir_free(expect_diags("dev.zpl",
+        "include \"/dev/zero\";\n"
+        "include \"adir\";\n"
+        "zone dev.example { soa ns h; ns ns; ns A 192.0.2.1; records from \"/dev/zero\"; }\n",
+        "dev.zpl:1:9: error: cannot open included file '/dev/zero': not a regular file\n"
+        "dev.zpl:2:9: error: cannot open included file 'adir': Is a directory\n"
+        "dev.zpl:3:66: error: cannot open included file '/dev/zero': not a regular file\n"));
+}
+
+/* zpl_read_text: the same reader over text in memory, named as a file. */
+static void test_read_text(void **state)
+{
+    (void)state;
+    write_file("mem-inc.zpl", "zone inc.mem.example { soa ns h; ns ns; ns A 192.0.2.9; }\n");
+    char cwd[4096];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    char *path = NULL;
+    assert_true(asprintf(&path, "%s/virtual.zpl", cwd) > 0);
+    diag_reset();
+    char *buf = NULL;
+    size_t cap = 0;
+    FILE *m = open_memstream(&buf, &cap);
+    diag_set_stream(m);
+    ir_t *ir = ir_new();
+    /* not NUL-terminated: the reader must stop at len */
+    static const char text[] = "zone mem.example { soa ns h; ns ns; ns A 192.0.2.8; }\n"
+                               "include \"mem-inc.zpl\";\nwww A 1;XXXX";
+    unsigned e = zpl_read_text(ir, path, text, sizeof text - 1 - 4);
+    fclose(m);
+    diag_set_stream(NULL);
+    assert_int_equal(e, 1);
+    assert_non_null(strstr(buf, "virtual.zpl:3:1: error: syntax error"));
+    expect_rrset(zone(ir, "mem.example."), "ns.mem.example.", RR_A, 3600, "192.0.2.8");
+    expect_rrset(zone(ir, "inc.mem.example."), "ns.inc.mem.example.", RR_A, 3600, "192.0.2.9");
+    ir_free(ir);
+    free(buf);
+    free(path);
+    /* empty text: nothing, no error */
+    diag_reset();
+    ir = ir_new();
+    assert_int_equal(zpl_read_text(ir, "empty.zpl", "", 0), 0);
+    assert_null(ir->zones);
+    ir_free(ir);
+}
+
 /* ttl, soa defaults and explicit fields, ns list, value sets, TTL errors. */
 static void test_zone_statements(void **state)
 {
@@ -596,6 +646,8 @@ int main(void)
         cmocka_unit_test(test_syntax_eof),
         cmocka_unit_test(test_include),
         cmocka_unit_test(test_include_cycle),
+        cmocka_unit_test(test_include_not_regular),
+        cmocka_unit_test(test_read_text),
         cmocka_unit_test(test_zone_statements),
         cmocka_unit_test(test_value_field_locations),
         cmocka_unit_test(test_records_block_locations),

@@ -1,0 +1,1 @@
+zone fuzz.test { records { @ A 192.0.2.1 

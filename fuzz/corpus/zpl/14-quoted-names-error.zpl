@@ -1,0 +1,1 @@
+zone "fuzz.test." { soa "ns" "hostmaster"; ns "ns"; "ns" A "192.0.2.1"; "with space" TXT "x"; "dot\\.label" A 192.0.2.2; }

@@ -1,0 +1,316 @@
+/* fuzz_common.h -- shared helpers of the libFuzzer targets in fuzz/
+ * SPDX-License-Identifier: MIT
+ *
+ * Included by exactly one target per binary (everything is static).
+ *
+ *   fuzz_quiet()          diagnostics to /dev/null, once per process
+ *   fuzz_block_files()    while on, the compiler cannot open any file: the
+ *                         harness links with -Wl,--wrap=open,--wrap=fopen
+ *                         (scripts/fuzz.sh), so an input that says
+ *                         `include "/dev/zero"` or `$INCLUDE /etc/passwd`
+ *                         gets ENOENT instead of touching the host
+ *   fuzz_check_response() invariants every response must hold
+ *   fuzz_compile_and_query()  the rest of the pipeline after a reader:
+ *                         check, finish, layout, open the blob, ask every
+ *                         name a few questions and check each response
+ *
+ * A broken invariant calls fuzz_fail(), which prints why and aborts, so
+ * libFuzzer saves the input as a crash.
+ */
+#ifndef ZONEC_FUZZ_COMMON_H
+#define ZONEC_FUZZ_COMMON_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "ir.h"
+#include "layout.h"
+#include "query.h"
+
+/* ---- file access while an input is processed --------------------------- */
+
+static int fuzz_files_blocked;
+
+int __real_open(const char *path, int flags, ...);
+FILE *__real_fopen(const char *path, const char *mode);
+int __wrap_open(const char *path, int flags, ...);
+FILE *__wrap_fopen(const char *path, const char *mode);
+
+int __wrap_open(const char *path, int flags, ...)
+{
+    if (fuzz_files_blocked) {
+        errno = ENOENT;
+        return -1;
+    }
+    int mode = 0;
+    if (flags & (O_CREAT | O_TMPFILE)) {
+        va_list ap;
+        va_start(ap, flags);
+        mode = va_arg(ap, int);
+        va_end(ap);
+    }
+    return __real_open(path, flags, mode);
+}
+
+FILE *__wrap_fopen(const char *path, const char *mode)
+{
+    if (fuzz_files_blocked) {
+        errno = ENOENT;
+        return NULL;
+    }
+    return __real_fopen(path, mode);
+}
+
+static inline void fuzz_block_files(int on)
+{
+    fuzz_files_blocked = on;
+}
+
+/* ---- set-up ------------------------------------------------------------- */
+
+static inline void fuzz_quiet(void)
+{
+    static FILE *devnull;
+    if (getenv("ZONEC_FUZZ_VERBOSE")) /* show diagnostics when reproducing */
+        return;
+    if (!devnull)
+        devnull = fopen("/dev/null", "w");
+    diag_set_stream(devnull);
+}
+
+__attribute__((noreturn, format(printf, 1, 2))) static inline void fuzz_fail(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("fuzz invariant broken: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    abort();
+}
+
+/* ---- response invariants ------------------------------------------------ */
+
+static inline uint16_t fuzz_u16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+/* Skips a name at msg[pos..len): labels <= 63, pointers only backwards to
+ * offsets >= 12, 255 bytes at most. Returns the position after it or 0. */
+static inline size_t fuzz_skip_name(const uint8_t *msg, size_t len, size_t pos)
+{
+    size_t after = 0, total = 0, p = pos;
+    unsigned hops = 0;
+    for (;;) {
+        if (p >= len)
+            return 0;
+        uint8_t l = msg[p];
+        if ((l & 0xc0) == 0xc0) {
+            if (p + 2 > len)
+                return 0;
+            size_t target = (size_t)(fuzz_u16(msg + p) & 0x3fff);
+            if (target < 12 || target >= p || ++hops > 128)
+                return 0;
+            if (!after)
+                after = p + 2;
+            p = target;
+            continue;
+        }
+        if (l > 63)
+            return 0;
+        total += 1u + l;
+        if (total > 255 || p + 1u + l > len)
+            return 0;
+        p += 1u + l;
+        if (l == 0)
+            return after ? after : p;
+    }
+}
+
+/* Checks a response to `query` (qlen bytes, before processing).
+ * `limit` is the most the transport allows (cap, or the UDP maximum). */
+static inline void fuzz_check_response(const uint8_t *query, size_t qlen, const uint8_t *resp,
+                                size_t rlen, size_t cap, int tcp)
+{
+    if (rlen > cap)
+        fuzz_fail("response of %zu bytes is longer than the buffer (%zu)", rlen, cap);
+    if (rlen == 0)
+        return;
+    if (rlen < 12)
+        fuzz_fail("response of %zu bytes is shorter than a header", rlen);
+    if (qlen < 12)
+        fuzz_fail("answered a %zu-byte query (shorter than a header)", qlen);
+    if (query[2] & 0x80)
+        fuzz_fail("answered a query with QR=1");
+    if (resp[0] != query[0] || resp[1] != query[1])
+        fuzz_fail("ID not echoed");
+    if (!(resp[2] & 0x80))
+        fuzz_fail("QR not set in the response");
+    if (!tcp && rlen > RT_EDNS_MAX_UDP)
+        fuzz_fail("UDP response of %zu bytes (max %u)", rlen, RT_EDNS_MAX_UDP);
+    unsigned qd = fuzz_u16(resp + 4), an = fuzz_u16(resp + 6), ns = fuzz_u16(resp + 8),
+             ar = fuzz_u16(resp + 10);
+    if (qd > 1)
+        fuzz_fail("QDCOUNT %u in a response", qd);
+    size_t pos = 12;
+    if (qd) {
+        size_t e = fuzz_skip_name(resp, rlen, pos);
+        if (!e || e + 4 > rlen)
+            fuzz_fail("question section malformed");
+        /* the question is the client's, byte for byte (letter case too) */
+        if (e + 4 > qlen || memcmp(resp + 12, query + 12, e + 4 - 12) != 0)
+            fuzz_fail("question not echoed as sent");
+        pos = e + 4;
+    }
+    unsigned opts = 0;
+    for (unsigned i = 0; i < an + ns + ar; i++) {
+        size_t owner = pos;
+        size_t e = fuzz_skip_name(resp, rlen, pos);
+        if (!e || e + 10 > rlen)
+            fuzz_fail("RR %u of %u malformed (at %zu of %zu)", i, an + ns + ar, pos, rlen);
+        uint16_t type = fuzz_u16(resp + e), rdlen = fuzz_u16(resp + e + 8);
+        if (e + 10 + rdlen > rlen)
+            fuzz_fail("RR %u rdata runs past the end", i);
+        if (type == 41) {
+            if (i < an + ns)
+                fuzz_fail("OPT outside the additional section");
+            if (resp[owner] != 0)
+                fuzz_fail("OPT owner is not the root");
+            if (++opts > 1)
+                fuzz_fail("more than one OPT");
+        }
+        pos = e + 10 + rdlen;
+    }
+    if (pos != rlen)
+        fuzz_fail("%zu bytes after the last RR (counts %u/%u/%u/%u)", rlen - pos, qd, an, ns, ar);
+}
+
+/* Runs the query in `q` (qlen bytes) through the packet path twice, with
+ * different garbage in the 1 KiB after the query and the same random
+ * state: both responses must be equal (nothing reads past the query or
+ * uninitialised bytes) and valid. The buffer is exactly `cap` bytes (or
+ * the query's length when longer) on the heap, so ASan sees any write past
+ * it. Returns the response length. */
+static inline size_t fuzz_query_twice(const rt_db_t *db, const uint8_t *q, size_t qlen, size_t cap,
+                               const rt_peer_t *peer)
+{
+    size_t size = qlen > cap ? qlen : cap;
+    uint8_t *a = malloc(size), *b = malloc(size);
+    if (!a || !b)
+        abort();
+    memcpy(a, q, qlen);
+    memcpy(b, q, qlen);
+    /* different garbage right after the query, where an overread would look */
+    size_t fill = size - qlen < 1024 ? size - qlen : 1024;
+    memset(a + qlen, 0x00, fill);
+    memset(b + qlen, 0xA5, fill);
+    rt_ctx_t ca = {.db = db, .rng = 0x9e3779b97f4a7c15ull}, cb = ca;
+    size_t ra = rt_query_process(&ca, a, qlen, cap, peer);
+    size_t rb = rt_query_process(&cb, b, qlen, cap, peer);
+    fuzz_check_response(q, qlen, a, ra, cap, peer && peer->tcp);
+    if (getenv("ZONEC_FUZZ_VERBOSE")) {
+        if (ra >= 12)
+            fprintf(stderr, "response: %zu bytes, flags %02x%02x, rcode %u, counts %u/%u/%u/%u\n", ra,
+                    a[2], a[3], a[3] & 15u, fuzz_u16(a + 4), fuzz_u16(a + 6), fuzz_u16(a + 8),
+                    fuzz_u16(a + 10));
+        else
+            fprintf(stderr, "response: none (%zu)\n", ra);
+    }
+    if (ra != rb || memcmp(a, b, ra) != 0)
+        fuzz_fail("same query, different responses (%zu vs %zu bytes): a read past the query?",
+                  ra, rb);
+    free(a);
+    free(b);
+    return ra;
+}
+
+/* ---- the pipeline after a reader ----------------------------------------- */
+
+/* A query for `name` (wire) / `type`, with EDNS when `edns`. */
+static inline size_t fuzz_make_query(uint8_t *buf, const uint8_t *name, size_t nlen, uint16_t type,
+                              int edns)
+{
+    static const uint8_t hdr[12] = {0x12, 0x34, 0x00, 0x00, 0, 1, 0, 0, 0, 0, 0, 0};
+    memcpy(buf, hdr, 12);
+    buf[11] = edns ? 1 : 0;
+    memcpy(buf + 12, name, nlen);
+    size_t n = 12 + nlen;
+    buf[n++] = (uint8_t)(type >> 8);
+    buf[n++] = (uint8_t)type;
+    buf[n++] = 0;
+    buf[n++] = 1;
+    if (edns) {
+        static const uint8_t opt[11] = {0, 0, 41, 0x04, 0xd0, 0, 0, 0, 0, 0, 0};
+        memcpy(buf + n, opt, sizeof opt);
+        n += sizeof opt;
+    }
+    return n;
+}
+
+#define FUZZ_MAX_QUERIES 48
+
+/* After a reader reported no error: checks, finishes and lays out `ir`.
+ * A clean ir_check() must give a blob that rt_db_open() accepts; then a few
+ * queries per name (up to FUZZ_MAX_QUERIES in all) must give valid
+ * responses. */
+static inline void fuzz_compile_and_query(ir_t *ir)
+{
+    if (diag_error_count() > 0 || ir->zones == NULL)
+        return;
+    ir_check(ir);
+    if (diag_error_count() > 0)
+        return;
+    ir_finish(ir);
+    if (diag_error_count() > 0)
+        return;
+    uint8_t *blob = NULL;
+    size_t len = 0;
+    int rc = layout_build(ir, 0, &blob, &len);
+    if (rc != 0 || diag_error_count() > 0) {
+        if (diag_error_count() == 0)
+            fuzz_fail("layout_build failed (%d) without a diagnostic", rc);
+        free(blob);
+        return;
+    }
+    rt_db_t db;
+    rc = rt_db_open(&db, blob, len);
+    if (rc != 0)
+        fuzz_fail("the runtime rejects a blob the compiler made: %s", rt_strerror(rc));
+    static const uint16_t types[] = {1, 255, 28, 15, 6, 16};
+    unsigned nq = 0;
+    uint8_t q[512];
+    for (ir_zone_t *z = ir->zones; z && nq < FUZZ_MAX_QUERIES; z = z->next) {
+        for (size_t i = 0; i < z->node_count && nq < FUZZ_MAX_QUERIES; i++) {
+            const ir_node_t *n = z->sorted ? z->sorted[i] : NULL;
+            if (!n)
+                break;
+            uint16_t first = n->rrsets ? n->rrsets->type : 1;
+            for (unsigned t = 0; t < 3 && nq < FUZZ_MAX_QUERIES; t++, nq++) {
+                uint16_t type = t == 0 ? first : types[(i + t) % (sizeof types / sizeof *types)];
+                size_t ql = fuzz_make_query(q, n->name, n->name_len, type, t == 1);
+                rt_peer_t peer = {.family = 4, .tcp = (uint8_t)(t == 2)};
+                fuzz_query_twice(&db, q, ql, t == 2 ? 65535 : 4096, &peer);
+            }
+            /* a child name: wildcard synthesis or NXDOMAIN */
+            if (n->name_len + 2 <= 255 && nq < FUZZ_MAX_QUERIES) {
+                uint8_t child[256] = {1, 'x'};
+                memcpy(child + 2, n->name, n->name_len);
+                size_t ql = fuzz_make_query(q, child, n->name_len + 2u, 1, 1);
+                rt_peer_t peer = {.family = 6};
+                fuzz_query_twice(&db, q, ql, 4096, &peer);
+                nq++;
+            }
+        }
+    }
+    free(blob);
+}
+
+#endif

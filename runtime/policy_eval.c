@@ -1,0 +1,585 @@
+/* policy_eval.c -- routing-policy evaluation over the blob's policy section
+ * SPDX-License-Identifier: MIT
+ *
+ * Semantics (SPEC section 3, Route 53): a node is healthy when the value
+ * set it would return is healthy. The compiler reduced failover, geo,
+ * latency, proximity and cidr to "ordered" nodes (a preference list picked
+ * by one longest-prefix lookup; the first healthy entry wins, else the
+ * first), so only four decisions exist here: ordered, weighted, multivalue
+ * and alias. Health is computed on demand by a second, draw-free walk, so
+ * weighted and multivalue use no scratch arrays.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "policy_eval.h"
+#include "query.h"
+
+/* --- prefix tables (compiler/prefix_lookup.h format) ------------------------ */
+
+#define PT_MAGIC 0x5a504654u
+#define PT_HEADER 5u
+#define PT_LEAF 0x80000000u
+#define PT_NONE 0x7fffffffu
+
+/* Longest-prefix probe; same walk as compiler/prefix_lookup.c, kept here so
+ * the runtime library has no compiler dependency. `words` bounds the table. */
+static uint32_t pt_lookup(const uint32_t *t, uint32_t words, int family, const uint8_t *addr,
+                          unsigned src_len, unsigned *scope)
+{
+    unsigned width = family == 4 ? 32u : 128u, depth = 0;
+    *scope = 0;
+    if (words < PT_HEADER || t[0] != PT_MAGIC || (family != 4 && family != 6))
+        return PT_NONE;
+    uint32_t stride = t[1], count = t[4];
+    if ((stride != 2 && stride != 3) || (uint64_t)count * stride > words - PT_HEADER)
+        return PT_NONE;
+    const uint32_t *nodes = t + PT_HEADER;
+    uint32_t ref = t[family == 4 ? 2 : 3];
+    if (src_len > width)
+        src_len = width;
+    while (!(ref & PT_LEAF)) {
+        if (ref >= count || depth >= width)
+            return PT_NONE;
+        const uint32_t *n = nodes + (uint64_t)ref * stride;
+        if (depth >= src_len && stride == 3) {
+            *scope = depth;
+            return n[2];
+        }
+        unsigned bit = depth < src_len ? (addr[depth >> 3] >> (7 - (depth & 7))) & 1u : 0u;
+        ref = n[bit];
+        depth++;
+    }
+    *scope = depth;
+    return ref & ~PT_LEAF;
+}
+
+/* --- opening ----------------------------------------------------------------- */
+
+static int range_ok(uint64_t off, uint64_t n, uint64_t size, uint64_t total)
+{
+    return off <= total && n * size <= total - off;
+}
+
+int rt_policy_open(rt_policy_db_t *pdb, const uint8_t *blob, size_t len, uint32_t off)
+{
+    memset(pdb, 0, sizeof *pdb);
+    if (off == 0)
+        return RT_OK;
+    if (off % 8 || (uintptr_t)blob % 8)
+        return RT_EALIGN;
+    if ((uint64_t)off + sizeof(rt_policy_hdr_t) > len)
+        return RT_EBOUNDS;
+    const uint8_t *base = blob + off;
+    const rt_policy_hdr_t *h = (const rt_policy_hdr_t *)base;
+    if (h->magic != RT_POLICY_MAGIC)
+        return RT_EMAGIC;
+    uint64_t tot = h->total_len;
+    if (tot < sizeof *h || off + tot > len)
+        return RT_EBOUNDS;
+    uint32_t offs[] = {h->checks_off, h->policies_off, h->nodes_off, h->items_off,
+                       h->images_off, h->frags_off, h->tables_off, h->bytes_off};
+    for (size_t i = 0; i < sizeof offs / sizeof offs[0]; i++)
+        if (offs[i] % 8)
+            return RT_EALIGN;
+    if (!range_ok(h->checks_off, h->check_count, sizeof(rt_pcheck_t), tot) ||
+        !range_ok(h->policies_off, h->policy_count, sizeof(rt_ppolicy_t), tot) ||
+        !range_ok(h->nodes_off, h->node_count, sizeof(rt_pnode_t), tot) ||
+        !range_ok(h->items_off, h->item_count, 4, tot) ||
+        !range_ok(h->images_off, h->image_count, sizeof(rt_image_t), tot) ||
+        !range_ok(h->frags_off, h->frag_count, sizeof(rt_pfrag_t), tot) ||
+        !range_ok(h->tables_off, h->table_words, 4, tot) ||
+        !range_ok(h->bytes_off, h->bytes_len, 1, tot))
+        return RT_EBOUNDS;
+    rt_policy_db_t d;
+    d.hdr = h;
+    d.checks = (const rt_pcheck_t *)(base + h->checks_off);
+    d.policies = (const rt_ppolicy_t *)(base + h->policies_off);
+    d.nodes = (const rt_pnode_t *)(base + h->nodes_off);
+    d.items = (const uint32_t *)(base + h->items_off);
+    d.images = (const rt_image_t *)(base + h->images_off);
+    d.frags = (const rt_pfrag_t *)(base + h->frags_off);
+    d.tables = (const uint32_t *)(base + h->tables_off);
+    d.bytes = base + h->bytes_off;
+
+    uint64_t nitems = h->item_count;
+    for (uint32_t i = 0; i < h->check_count; i++) {
+        const rt_pcheck_t *c = &d.checks[i];
+        if ((uint64_t)c->name_off + c->name_len > h->bytes_len ||
+            (uint64_t)c->child_first + c->child_count > nitems)
+            return RT_ECORRUPT;
+        for (uint32_t k = 0; k < c->child_count; k++)
+            if (d.items[c->child_first + k] >= h->check_count)
+                return RT_ECORRUPT;
+    }
+    for (uint32_t i = 0; i < h->policy_count; i++) {
+        const rt_ppolicy_t *p = &d.policies[i];
+        if (p->root >= h->node_count || (uint64_t)p->name_off + p->name_len > h->bytes_len)
+            return RT_ECORRUPT;
+    }
+    for (uint32_t i = 0; i < h->image_count; i++) {
+        const rt_image_t *im = &d.images[i];
+        if ((uint64_t)im->off + im->len > h->bytes_len || im->nfixups || im->ncuts)
+            return RT_ECORRUPT;
+    }
+    for (uint32_t i = 0; i < h->frag_count; i++)
+        if ((uint64_t)d.frags[i].off + d.frags[i].len > h->bytes_len)
+            return RT_ECORRUPT;
+    for (uint32_t i = 0; i < h->node_count; i++) {
+        const rt_pnode_t *n = &d.nodes[i];
+        switch (n->kind) {
+        case RT_PN_VALUES:
+            if (n->a >= h->image_count || (uint64_t)n->first + n->count > h->frag_count ||
+                (n->b != RT_PNONE && n->b >= h->check_count))
+                return RT_ECORRUPT;
+            break;
+        case RT_PN_ALIAS:
+            if (n->a >= h->node_count)
+                return RT_ECORRUPT;
+            break;
+        case RT_PN_ORDERED: {
+            if ((uint64_t)n->first + n->count + 1 > nitems)
+                return RT_ECORRUPT;
+            for (uint32_t k = 0; k < n->count; k++) {
+                uint32_t s = d.items[n->first + k], e = d.items[n->first + k + 1];
+                if (s > e || e > nitems)
+                    return RT_ECORRUPT;
+                for (uint32_t j = s; j < e; j++)
+                    if (d.items[j] >= h->node_count)
+                        return RT_ECORRUPT;
+            }
+            uint32_t tabs[2] = {n->a, n->b};
+            for (int k = 0; k < 2; k++)
+                if (tabs[k] != RT_PNONE &&
+                    ((uint64_t)tabs[k] + PT_HEADER > h->table_words || d.tables[tabs[k]] != PT_MAGIC))
+                    return RT_ECORRUPT;
+            if (n->c != RT_PNONE && n->c >= n->count)
+                return RT_ECORRUPT;
+            break;
+        }
+        case RT_PN_WEIGHTED:
+        case RT_PN_MULTI: {
+            uint64_t span = n->kind == RT_PN_WEIGHTED ? 2ull * n->count : n->count;
+            if ((uint64_t)n->first + span > nitems)
+                return RT_ECORRUPT;
+            for (uint32_t k = 0; k < n->count; k++) {
+                uint32_t ch = d.items[n->first + k];
+                if (ch >= h->node_count)
+                    return RT_ECORRUPT;
+                if (n->kind == RT_PN_MULTI && (d.nodes[ch].kind != RT_PN_VALUES || d.nodes[ch].count != 1))
+                    return RT_ECORRUPT;
+            }
+            break;
+        }
+        default:
+            return RT_ECORRUPT;
+        }
+    }
+    *pdb = d;
+    return RT_OK;
+}
+
+/* --- evaluation -------------------------------------------------------------- */
+
+typedef struct ev {
+    const rt_policy_db_t *d;
+    const rt_client_t *client;
+    const uint64_t *health;
+    uint64_t *rng;
+    unsigned scope;
+    int located;
+    int error;
+} ev_t;
+
+static uint64_t next_rand(uint64_t *s)
+{
+    uint64_t x = *s ? *s : 0x9e3779b97f4a7c15ull; /* xorshift64*: a zero state would stick */
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    *s = x;
+    return x * 0x2545f4914f6cdd1dull;
+}
+
+/* Uniform draw in [0, n), n > 0 (multiply-shift; bias < n / 2^32). */
+static uint32_t draw(uint64_t *s, uint32_t n)
+{
+    return (uint32_t)(((next_rand(s) >> 32) * (uint64_t)n) >> 32);
+}
+
+static int check_up(const ev_t *e, uint32_t c)
+{
+    if (c == RT_PNONE || e->health == NULL)
+        return 1;
+    return (int)((e->health[c >> 6] >> (c & 63)) & 1u);
+}
+
+/* The preference list of an ordered node for this client: [*lo, *hi) in items. */
+static void ordered_list(ev_t *e, const rt_pnode_t *n, uint32_t *lo, uint32_t *hi)
+{
+    const rt_policy_db_t *d = e->d;
+    uint32_t list = n->c;
+    const rt_client_t *cl = e->client;
+    if ((n->a != RT_PNONE || n->b != RT_PNONE) && cl && (cl->family == 4 || cl->family == 6) &&
+        cl->src_len > 0) {
+        uint32_t tabs[2] = {n->a, n->b};
+        for (int k = 0; k < 2; k++) {
+            if (tabs[k] == RT_PNONE)
+                continue;
+            unsigned sc;
+            uint32_t o = pt_lookup(d->tables + tabs[k], d->hdr->table_words - tabs[k], cl->family,
+                                   cl->addr, cl->src_len, &sc);
+            if (n->flags & RT_PNF_LOCATION) {
+                e->located = 1;
+                if (sc > e->scope)
+                    e->scope = sc; /* the answer holds where every lookup's block does */
+            }
+            if (o != PT_NONE && o < n->count) {
+                list = o;
+                break;
+            }
+        }
+    }
+    if (list == RT_PNONE) {
+        *lo = *hi = 0;
+        return;
+    }
+    *lo = d->items[n->first + list];
+    *hi = d->items[n->first + list + 1];
+}
+
+static int healthy(ev_t *e, uint32_t ni, unsigned depth)
+{
+    if (depth > RT_POLICY_MAX_DEPTH) {
+        e->error = 1;
+        return 0;
+    }
+    const rt_policy_db_t *d = e->d;
+    const rt_pnode_t *n = &d->nodes[ni];
+    switch (n->kind) {
+    case RT_PN_VALUES:
+        return check_up(e, n->b);
+    case RT_PN_ALIAS:
+        return healthy(e, n->a, depth + 1);
+    case RT_PN_ORDERED: {
+        uint32_t lo, hi;
+        ordered_list(e, n, &lo, &hi);
+        for (uint32_t i = lo; i < hi; i++)
+            if (healthy(e, d->items[i], depth + 1))
+                return 1;
+        return 0; /* NODATA counts as unhealthy, so a parent prefers a real answer */
+    }
+    case RT_PN_WEIGHTED:
+    case RT_PN_MULTI:
+        for (uint32_t i = 0; i < n->count; i++)
+            if (healthy(e, d->items[n->first + i], depth + 1))
+                return 1;
+        return 0;
+    default:
+        e->error = 1;
+        return 0;
+    }
+}
+
+static void choose(ev_t *e, uint32_t ni, unsigned depth, rt_policy_result_t *out);
+
+static void choose_weighted(ev_t *e, const rt_pnode_t *n, unsigned depth, rt_policy_result_t *out)
+{
+    const uint32_t *kids = e->d->items + n->first, *w = kids + n->count;
+    /* tiers (SPEC): healthy nonzero by weight; healthy zero-weight equally;
+     * nothing healthy: nonzero by weight as if healthy; all zero: all equally */
+    uint64_t sum = 0;
+    uint32_t zeros = 0;
+    for (uint32_t i = 0; i < n->count; i++) {
+        if (!healthy(e, kids[i], depth + 1))
+            continue;
+        if (w[i])
+            sum += w[i];
+        else
+            zeros++;
+    }
+    int mode; /* 1: healthy nonzero, 2: healthy zero, 3: all nonzero, 4: all */
+    if (sum)
+        mode = 1;
+    else if (zeros) {
+        mode = 2;
+        sum = zeros;
+    } else {
+        mode = 3;
+        for (uint32_t i = 0; i < n->count; i++)
+            sum += w[i];
+        if (sum == 0) {
+            mode = 4;
+            sum = n->count;
+        }
+    }
+    if (sum == 0) {
+        out->kind = RT_PR_NODATA;
+        return;
+    }
+    uint32_t r = draw(e->rng, (uint32_t)sum);
+    for (uint32_t i = 0; i < n->count; i++) {
+        uint32_t share;
+        if (mode == 1)
+            share = w[i] && healthy(e, kids[i], depth + 1) ? w[i] : 0;
+        else if (mode == 2)
+            share = !w[i] && healthy(e, kids[i], depth + 1) ? 1 : 0;
+        else if (mode == 3)
+            share = w[i];
+        else
+            share = 1;
+        if (r < share) {
+            choose(e, kids[i], depth + 1, out);
+            return;
+        }
+        r -= share;
+    }
+    e->error = 1; /* health changed between passes: cannot happen (pure function) */
+}
+
+static void choose_multi(ev_t *e, const rt_pnode_t *n, unsigned depth, rt_policy_result_t *out)
+{
+    const rt_policy_db_t *d = e->d;
+    const uint32_t *kids = d->items + n->first;
+    uint32_t pick[RT_POLICY_MAX_MULTI];
+    int want_healthy = 0;
+    for (uint32_t i = 0; i < n->count && !want_healthy; i++)
+        want_healthy = healthy(e, kids[i], depth + 1);
+    /* reservoir sampling: a uniform subset of <= 8 of the eligible children */
+    uint32_t seen = 0, k = 0;
+    for (uint32_t i = 0; i < n->count; i++) {
+        if (healthy(e, kids[i], depth + 1) != want_healthy)
+            continue;
+        seen++;
+        if (k < RT_POLICY_MAX_MULTI) {
+            pick[k++] = kids[i];
+        } else {
+            uint32_t j = draw(e->rng, seen);
+            if (j < RT_POLICY_MAX_MULTI)
+                pick[j] = kids[i];
+        }
+    }
+    /* Fisher-Yates shuffle of the order */
+    for (uint32_t i = k; i > 1; i--) {
+        uint32_t j = draw(e->rng, i);
+        uint32_t t = pick[i - 1];
+        pick[i - 1] = pick[j];
+        pick[j] = t;
+    }
+    if (k == 0) {
+        out->kind = RT_PR_NODATA;
+        return;
+    }
+    out->kind = RT_PR_FRAGS;
+    out->nfrags = (uint8_t)k;
+    for (uint32_t i = 0; i < k; i++)
+        out->frags[i] = d->nodes[pick[i]].first;
+}
+
+static void choose(ev_t *e, uint32_t ni, unsigned depth, rt_policy_result_t *out)
+{
+    if (depth > RT_POLICY_MAX_DEPTH) {
+        e->error = 1;
+        return;
+    }
+    const rt_policy_db_t *d = e->d;
+    const rt_pnode_t *n = &d->nodes[ni];
+    switch (n->kind) {
+    case RT_PN_VALUES:
+        out->kind = RT_PR_IMAGE;
+        out->image = &d->images[n->a];
+        out->image_bytes = d->bytes;
+        return;
+    case RT_PN_ALIAS:
+        choose(e, n->a, depth + 1, out);
+        return;
+    case RT_PN_ORDERED: {
+        uint32_t lo, hi;
+        ordered_list(e, n, &lo, &hi);
+        if (lo == hi) {
+            out->kind = RT_PR_NODATA;
+            return;
+        }
+        uint32_t pick = d->items[lo];
+        for (uint32_t i = lo; i < hi; i++)
+            if (healthy(e, d->items[i], depth + 1)) {
+                pick = d->items[i];
+                break;
+            }
+        choose(e, pick, depth + 1, out);
+        return;
+    }
+    case RT_PN_WEIGHTED:
+        choose_weighted(e, n, depth, out);
+        return;
+    case RT_PN_MULTI:
+        choose_multi(e, n, depth, out);
+        return;
+    default:
+        e->error = 1;
+        return;
+    }
+}
+
+int rt_policy_eval(const rt_policy_db_t *pdb, uint32_t policy_idx, const rt_client_t *client,
+                   const uint64_t *health, uint64_t *rng, rt_policy_result_t *out)
+{
+    memset(out, 0, sizeof *out);
+    if (pdb->hdr == NULL || policy_idx >= pdb->hdr->policy_count) {
+        out->kind = RT_PR_ERROR;
+        return out->kind;
+    }
+    ev_t e = {pdb, client, health, rng, 0, 0, 0};
+    choose(&e, pdb->policies[policy_idx].root, 0, out);
+    if (e.error || out->kind == 0) {
+        memset(out, 0, sizeof *out);
+        out->kind = RT_PR_ERROR;
+        return out->kind;
+    }
+    out->located = (uint8_t)e.located;
+    out->scope = (uint8_t)(e.located ? e.scope : 0);
+    return out->kind;
+}
+
+size_t rt_policy_write_frags(const rt_policy_db_t *pdb, const rt_policy_result_t *res,
+                             uint8_t *out, size_t room, unsigned *written)
+{
+    size_t pos = 0;
+    unsigned k = 0;
+    for (; k < res->nfrags; k++) {
+        const rt_pfrag_t *f = &pdb->frags[res->frags[k]];
+        if (f->len > room - pos)
+            break;
+        memcpy(out + pos, pdb->bytes + f->off, f->len);
+        pos += f->len;
+    }
+    *written = k;
+    return pos;
+}
+
+/* --- health ------------------------------------------------------------------ */
+
+size_t rt_policy_health_words(const rt_policy_db_t *pdb)
+{
+    uint32_t n = pdb->hdr ? pdb->hdr->check_count : 0;
+    return n ? (n + 63u) / 64u : 1u;
+}
+
+static void bit_set(uint64_t *b, uint32_t i, int v)
+{
+    if (v)
+        b[i >> 6] |= 1ull << (i & 63);
+    else
+        b[i >> 6] &= ~(1ull << (i & 63));
+}
+
+void rt_policy_health_init(const rt_policy_db_t *pdb, uint64_t *bitmap)
+{
+    size_t words = rt_policy_health_words(pdb);
+    memset(bitmap, 0, words * sizeof *bitmap);
+    if (!pdb->hdr)
+        return;
+    for (uint32_t i = 0; i < pdb->hdr->check_count; i++)
+        bit_set(bitmap, i, !(pdb->checks[i].flags & RT_PCF_INVERTED));
+    rt_policy_health_derive(pdb, bitmap, NULL);
+}
+
+void rt_policy_health_derive(const rt_policy_db_t *pdb, uint64_t *bitmap, const uint64_t *pinned)
+{
+    if (!pdb->hdr)
+        return;
+    uint32_t n = pdb->hdr->check_count;
+    /* the compiler rejects cycles, so n passes reach the fixed point */
+    for (uint32_t pass = 0; pass <= n; pass++) {
+        int changed = 0;
+        for (uint32_t i = 0; i < n; i++) {
+            const rt_pcheck_t *c = &pdb->checks[i];
+            if (c->kind != RT_PC_CALCULATED)
+                continue;
+            if (pinned && ((pinned[i >> 6] >> (i & 63)) & 1u))
+                continue;
+            uint32_t up = 0;
+            for (uint32_t k = 0; k < c->child_count; k++) {
+                uint32_t ch = pdb->items[c->child_first + k];
+                up += (uint32_t)((bitmap[ch >> 6] >> (ch & 63)) & 1u);
+            }
+            int v = up >= c->at_least;
+            if (c->flags & RT_PCF_INVERTED)
+                v = !v;
+            if (v != (int)((bitmap[i >> 6] >> (i & 63)) & 1u)) {
+                bit_set(bitmap, i, v);
+                changed = 1;
+            }
+        }
+        if (!changed)
+            break;
+    }
+}
+
+long rt_policy_check_find(const rt_policy_db_t *pdb, const char *name, size_t len)
+{
+    if (!pdb->hdr)
+        return -1;
+    for (uint32_t i = 0; i < pdb->hdr->check_count; i++) {
+        const rt_pcheck_t *c = &pdb->checks[i];
+        if (c->name_len == len && memcmp(pdb->bytes + c->name_off, name, len) == 0)
+            return (long)i;
+    }
+    return -1;
+}
+
+/* --- ECS ------------------------------------------------------------------------ */
+
+int rt_ecs_parse(const uint8_t *data, size_t len, rt_ecs_t *out)
+{
+    memset(out, 0, sizeof *out);
+    if (len < 4)
+        return -1;
+    unsigned fam = (unsigned)data[0] << 8 | data[1];
+    unsigned src = data[2], scope = data[3];
+    unsigned width;
+    if (fam == 1)
+        width = 32;
+    else if (fam == 2)
+        width = 128;
+    else
+        return -1; /* RFC 7871 §6: unknown FAMILY -> FORMERR */
+    if (src > width || scope != 0) /* §6: SCOPE PREFIX-LENGTH MUST be 0 in queries */
+        return -1;
+    size_t alen = (src + 7u) / 8u;
+    if (len - 4 != alen) /* §6: ADDRESS is exactly ceil(SOURCE/8) bytes */
+        return -1;
+    memcpy(out->addr, data + 4, alen);
+    if (src % 8 && (out->addr[alen - 1] & (uint8_t)(0xffu >> (src % 8))))
+        return -1; /* §6: bits past SOURCE PREFIX-LENGTH MUST be zero */
+    out->family = fam == 1 ? 4 : 6;
+    out->source = (uint8_t)src;
+    out->scope = 0;
+    return 0;
+}
+
+void rt_ecs_client(const rt_ecs_t *ecs, rt_client_t *out)
+{
+    memset(out, 0, sizeof *out);
+    out->family = ecs->family;
+    out->src_len = ecs->source;
+    memcpy(out->addr, ecs->addr, sizeof out->addr);
+}
+
+size_t rt_ecs_write(uint8_t *out, size_t room, const rt_ecs_t *ecs, uint8_t scope)
+{
+    size_t alen = (ecs->source + 7u) / 8u, n = 8 + alen;
+    if (room < n || (ecs->family != 4 && ecs->family != 6))
+        return 0;
+    out[0] = 0;
+    out[1] = RT_ECS_OPTION_CODE;
+    out[2] = (uint8_t)((4 + alen) >> 8);
+    out[3] = (uint8_t)(4 + alen);
+    out[4] = 0;
+    out[5] = ecs->family == 4 ? 1 : 2;
+    out[6] = ecs->source;
+    out[7] = scope;
+    memcpy(out + 8, ecs->addr, alen);
+    return n;
+}

@@ -1,0 +1,157 @@
+/* rt_policy.h -- ABI of the routing-policy section of the blob (see rt.h)
+ * SPDX-License-Identifier: MIT
+ *
+ * Routing policies (SPEC section 3) are compiled by compiler/playout.c into
+ * one pointer-free, little-endian, 8-aligned section appended to the blob.
+ * rt_blob_header_t.policy_off locates it (0 = the blob has no policies; the
+ * field replaces the reserved `flags`, RT_ABI_VERSION 2). Every offset below
+ * is relative to the start of this section, so the compiler can build it on
+ * its own and the layout step only copies it.
+ *
+ *   +----------------------+  policy_off (8-aligned)
+ *   | rt_policy_hdr        |  magic, counts, section offsets (relative)
+ *   +----------------------+
+ *   | rt_pcheck[]          |  health checks, indexed like the health bitmap
+ *   | rt_ppolicy[]         |  one per (owner, type): root node, TTL, owner
+ *   | rt_pnode[]           |  flattened policy trees (all policies)
+ *   | uint32 items[]       |  child lists, weights, preference lists
+ *   | rt_image[]           |  value-set answers (rt.h image format)
+ *   | rt_pfrag[]           |  the same answers one RR at a time
+ *   | uint32 tables[]      |  longest-prefix tables (prefix_lookup.h format)
+ *   | bytes                |  RR bytes of images/fragments, check names
+ *   +----------------------+  policy_off + total_len
+ *
+ * TYPEENT. A typeent (rt.h) whose `image` has RT_TYPEENT_POLICY set holds a
+ * policy index (image & ~RT_TYPEENT_POLICY) instead of an image index: the
+ * packet path calls rt_policy_eval() and sends what it returns. A CNAME
+ * policy is also listed under RT_T_CNAME_OTHER (and its node is flagged
+ * RT_NODE_CNAME) so other qtypes get the CNAME, as for static data.
+ *
+ * ANSWERS. Every value set (and every static RRset an alias points at) is
+ * compiled as RRs whose owner is the pointer 0xC00C (the question name at
+ * offset 12; valid for any qname length, so no fixups), rdata names
+ * uncompressed. Its RRs are consecutive in the byte pool and listed as
+ * fragments (rt_pfrag: one RR each) and as one rt_image (answer section
+ * only, AA, RCODE 0, no fixups, no cut points; `off` counts from this
+ * section's byte pool). A single value set is sent with the ordinary image
+ * copy; a multivalue answer concatenates the chosen fragments (any subset,
+ * any order is valid: only ANCOUNT changes).
+ *
+ * NODES. rt_pnode.kind:
+ *   RT_PN_VALUES    a = image, b = check index or RT_PNONE (always healthy),
+ *                   first/count = its fragments.
+ *   RT_PN_ALIAS     a = node to evaluate instead (a policy's root); the
+ *                   answer keeps the qname as owner, health is the target's.
+ *   RT_PN_ORDERED   failover, geo, latency, proximity, cidr: a preference
+ *                   list of child nodes chosen by location; the first
+ *                   healthy child answers, else the first child (Route 53:
+ *                   "if no record is healthy, all are"); an empty list is
+ *                   NODATA. items[first .. first+count] are count+1 item
+ *                   indices: list i = items[items[first+i] .. items[first+i+1]).
+ *                   a, b = word offsets of up to two prefix tables in
+ *                   tables[] (RT_PNONE = absent): the outcome of the first
+ *                   table that has one (PREFIX_NONE = none) is the list
+ *                   index; without an outcome, list c (RT_PNONE = NODATA).
+ *                   flags & RT_PNF_LOCATION: the tables decide by location
+ *                   (the answer carries an ECS scope).
+ *   RT_PN_WEIGHTED  items[first .. first+count) children,
+ *                   items[first+count .. first+2*count) their weights 0..255.
+ *   RT_PN_MULTI     items[first .. first+count) children, each RT_PN_VALUES
+ *                   with one fragment.
+ * Node indices are those of pir_t.nodes; a policy's nodes are contiguous.
+ *
+ * CHECKS. Bit i of the health bitmap (uint64 words, bit i%64 of word i/64)
+ * is 1 when check i is healthy. The bitmap is owned by the server (prober,
+ * --check-state pins); calculated checks are derived by
+ * rt_policy_health_derive(). Check i's name is bytes[name_off, +name_len).
+ *
+ * The prefix tables are prefix_lookup.h tables (magic, stride, roots,
+ * node count, nodes) stored as little-endian words; the runtime walks them
+ * with its own copy of the probe so libzrt does not depend on compiler/.
+ */
+#ifndef ZONEC_RT_POLICY_H
+#define ZONEC_RT_POLICY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rt.h"
+
+#define RT_POLICY_MAGIC 0x4c4f505au    /* "ZPOL" little-endian */
+#define RT_TYPEENT_POLICY 0x80000000u  /* in rt_typeent.image: a policy index */
+#define RT_PNONE 0xffffffffu           /* absent index */
+#define RT_POLICY_MAX_DEPTH 32u        /* nesting (incl. alias hops) the evaluator follows */
+#define RT_POLICY_MAX_MULTI 8u         /* multivalue: at most 8 values */
+
+/* rt_pnode.kind */
+enum { RT_PN_VALUES = 1, RT_PN_ALIAS = 2, RT_PN_ORDERED = 3, RT_PN_WEIGHTED = 4, RT_PN_MULTI = 5 };
+/* rt_pnode.flags */
+#define RT_PNF_LOCATION 0x01u
+
+/* rt_pcheck.kind (pir_check_kind_t order) and flags */
+enum { RT_PC_TCP = 0, RT_PC_HTTP = 1, RT_PC_HTTPS = 2, RT_PC_CALCULATED = 3 };
+#define RT_PCF_INVERTED 0x01u
+
+typedef struct rt_policy_hdr {
+    uint32_t magic;        /* RT_POLICY_MAGIC */
+    uint32_t total_len;    /* bytes of the whole section */
+    uint32_t check_count;
+    uint32_t policy_count;
+    uint32_t node_count;
+    uint32_t item_count;   /* uint32 words */
+    uint32_t image_count;
+    uint32_t frag_count;
+    uint32_t table_words;
+    uint32_t bytes_len;
+    uint32_t checks_off;   /* offsets from the section start, 8-aligned */
+    uint32_t policies_off;
+    uint32_t nodes_off;
+    uint32_t items_off;
+    uint32_t images_off;
+    uint32_t frags_off;
+    uint32_t tables_off;
+    uint32_t bytes_off;
+} rt_policy_hdr_t;
+
+typedef struct rt_pcheck {
+    uint32_t name_off;     /* check name in bytes[] (not NUL-terminated) */
+    uint8_t name_len;
+    uint8_t kind;          /* RT_PC_* */
+    uint8_t flags;         /* RT_PCF_* */
+    uint8_t pad;
+    uint32_t child_first;  /* calculated: child check indices in items[] */
+    uint16_t child_count;
+    uint16_t at_least;     /* calculated: healthy when >= at_least children are */
+} rt_pcheck_t;
+
+typedef struct rt_ppolicy {
+    uint32_t root;         /* node index */
+    uint32_t ttl;
+    uint32_t name_off;     /* owner, lowercase wire form, in bytes[] */
+    uint16_t type;
+    uint8_t name_len;
+    uint8_t pad;
+} rt_ppolicy_t;
+
+typedef struct rt_pnode {
+    uint8_t kind;          /* RT_PN_* */
+    uint8_t flags;         /* RT_PNF_* */
+    uint16_t pad;
+    uint32_t first;        /* see NODES above */
+    uint32_t count;
+    uint32_t a, b, c;
+} rt_pnode_t;
+
+typedef struct rt_pfrag {
+    uint32_t off;          /* one whole RR in bytes[] */
+    uint16_t len;
+    uint16_t pad;
+} rt_pfrag_t;
+
+_Static_assert(sizeof(rt_policy_hdr_t) == 72, "rt_policy_hdr ABI");
+_Static_assert(sizeof(rt_pcheck_t) == 16, "rt_pcheck ABI");
+_Static_assert(sizeof(rt_ppolicy_t) == 16, "rt_ppolicy ABI");
+_Static_assert(sizeof(rt_pnode_t) == 24, "rt_pnode ABI");
+_Static_assert(sizeof(rt_pfrag_t) == 8, "rt_pfrag ABI");
+
+#endif
