@@ -27,7 +27,7 @@
 #                    (default SERVER_CPU,CLIENT_CPU), the load generator is not pinned and
 #                    sends from SCALE_SOCKS=4 source ports (PORT_BASE+16..) so that
 #                    SO_REUSEPORT spreads the queries over the threads' sockets;
-#                    SCALE_ONLY=1 measures only this (quick check)
+#                    SCALE_ONLY=1 measures only this (quick check; prints, DOC=- implied)
 # Every load is bounded by a query count and a time limit; loopback only; every server
 # started here is stopped on exit (trap).
 set -uo pipefail
@@ -45,7 +45,8 @@ fi
 SERVERS=${SERVERS:-"trivial zonec knot nsd"}
 ZONEC=${ZONEC:-build/zonec}
 WORK=${WORK:-build/bench}
-DOC=${DOC:-docs/benchmarks.md}
+# a quick SCALE_ONLY check prints its section unless DOC is given
+if [ "${SCALE_ONLY:-0}" = 1 ]; then DOC=${DOC:--}; else DOC=${DOC:-docs/benchmarks.md}; fi
 PORT_BASE=${PORT_BASE:-5470}
 SERVER_CPU=${SERVER_CPU:-0}
 CLIENT_CPU=${CLIENT_CPU:-1}

@@ -27,6 +27,9 @@ typedef struct checker {
     ir_t *ir;
     finding_t *f;
     size_t n, cap;
+    const uint8_t **apex;  /* every zone's apex, canonical order */
+    size_t napex;
+    int nested;            /* some zone lies inside another */
 } checker_t;
 
 static void add(checker_t *c, loc_t loc, int warn, const loc_t *note, const char *fmt, ...)
@@ -81,14 +84,32 @@ static const char *text(const uint8_t *name, char buf[DNAME_TEXT_MAX])
     return buf;
 }
 
-/* 1 when `name` lies at or below the apex of a hosted zone deeper than `z`:
- * that zone answers for it, so `z`'s copy is neither checked nor served. */
-static int in_deeper_zone(const ir_t *ir, const ir_zone_t *z, const uint8_t *name)
+static int apex_cmp(const void *a, const void *b)
 {
-    for (const ir_zone_t *o = ir->zones; o; o = o->next)
-        if (o != z && o->apex_len > z->apex_len && dname_is_subdomain(o->apex, z->apex) &&
-            dname_is_subdomain(name, o->apex))
-            return 1;
+    return dname_canon_cmp(*(const uint8_t *const *)a, *(const uint8_t *const *)b);
+}
+
+/* 1 when `name` (inside `z`) lies at or below the apex of a hosted zone
+ * deeper than `z`: that zone answers for it, so `z`'s copy is not checked.
+ * Each ancestor of `name` below z's apex is looked up among the apexes. */
+static int in_deeper_zone(const checker_t *c, const ir_zone_t *z, const uint8_t *name)
+{
+    if (!c->nested)
+        return 0;
+    unsigned stop = dname_label_count(z->apex);
+    for (const uint8_t *p = name; p && dname_label_count(p) > stop; p = dname_parent(p)) {
+        size_t lo = 0, hi = c->napex;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            int d = dname_canon_cmp(c->apex[mid], p);
+            if (d == 0)
+                return 1;
+            if (d < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+    }
     return 0;
 }
 
@@ -243,12 +264,11 @@ static void first_name(void *arg, size_t off, int compress)
 static void check_zone(checker_t *c, ir_zone_t *z)
 {
     char b1[DNAME_TEXT_MAX], b2[DNAME_TEXT_MAX];
-    ir_t *ir = c->ir;
     size_t cnt = 0;
     ir_node_t **nodes = xmalloc((z->node_count ? z->node_count : 1) * sizeof *nodes);
     for (size_t i = 0; i < z->nbuckets; i++)
         for (ir_node_t *n = z->buckets[i]; n; n = n->hnext)
-            if (!in_deeper_zone(ir, z, n->key))
+            if (!in_deeper_zone(c, z, n->key))
                 nodes[cnt++] = n;
 
     ir_node_t *apex = ir_node_find(z, z->apex);
@@ -305,7 +325,7 @@ static void check_zone(checker_t *c, ir_zone_t *z)
                 continue;
             rrtype_rdata_names(RR_NS, r->data, r->len, first_name, &x);
             if (x.target && dname_is_subdomain(x.target, z->apex) &&
-                !in_deeper_zone(ir, z, x.target) && !has_address(z, x.target))
+                !in_deeper_zone(c, z, x.target) && !has_address(z, x.target))
                 add(c, r->loc, 0, NULL,
                     "name server '%s' is inside the zone but has no A or AAAA record",
                     text(x.target, b2));
@@ -318,7 +338,15 @@ static void check_zone(checker_t *c, ir_zone_t *z)
 unsigned ir_check(ir_t *ir)
 {
     unsigned before = diag_error_count();
-    checker_t c = {ir, NULL, 0, 0};
+    checker_t c = {ir, NULL, 0, 0, NULL, 0, 0};
+    c.apex = xmalloc((ir->zone_count ? ir->zone_count : 1) * sizeof *c.apex);
+    for (ir_zone_t *z = ir->zones; z; z = z->next)
+        c.apex[c.napex++] = z->apex;
+    qsort(c.apex, c.napex, sizeof *c.apex, apex_cmp);
+    /* canonical order is a pre-order of the name tree: when a zone lies
+     * inside another, the apex right after the outer one lies inside it */
+    for (size_t i = 1; i < c.napex && !c.nested; i++)
+        c.nested = dname_is_subdomain(c.apex[i], c.apex[i - 1]);
     for (ir_zone_t *z = ir->zones; z; z = z->next)
         check_zone(&c, z);
     if (c.n)
@@ -334,5 +362,6 @@ unsigned ir_check(ir_t *ir)
         free(f->msg);
     }
     free(c.f);
+    free(c.apex);
     return diag_error_count() - before;
 }

@@ -359,19 +359,25 @@ static ir_t *compile(const cli_t *c, const char *const *files, size_t nfiles, ui
         diag_error(cmdline, "no zone in the input files");
     timing_phase("read");
     if (diag_error_count() > 0)
-        return NULL;
+        goto fail;
     ir_check(ir);
     timing_phase("check");
     if (diag_error_count() > 0)
-        return NULL;
+        goto fail;
     ir_finish(ir);
     timing_phase("finish");
     if (diag_error_count() > 0)
-        return NULL;
+        goto fail;
     if (layout_build(ir, c->seed, blob, len) != 0 || diag_error_count() > 0)
-        return NULL;
+        goto fail;
     timing_phase("layout+mphf");
     return ir;
+fail:
+    /* everything is freed, so leak checkers stay quiet on input errors */
+    free(*blob);
+    *blob = NULL;
+    ir_free(ir);
+    return NULL;
 }
 
 /* ---- commands ----------------------------------------------------------- */

@@ -69,6 +69,17 @@ const char *print_type_name(uint16_t type, char *buf, size_t cap)
     return rrtype_to_text(type, buf, cap);
 }
 
+/* Query types that zonec holds no records of (DNSSEC of an unsigned zone,
+ * EDNS, transaction signatures): accepted as `zonec query` input only, so
+ * printing keeps the TYPEnnn form the rdata printer uses for them. */
+static const struct {
+    const char *name;
+    uint16_t code;
+} query_only_types[] = {
+    {"OPT", 41}, {"RRSIG", 46}, {"NSEC", 47}, {"NSEC3", 50}, {"NSEC3PARAM", 51},
+    {"TKEY", 249}, {"TSIG", 250},
+};
+
 int print_type_from_text(const char *text, uint16_t *type)
 {
     for (size_t i = 0; i < sizeof qtypes / sizeof qtypes[0]; i++)
@@ -76,7 +87,14 @@ int print_type_from_text(const char *text, uint16_t *type)
             *type = qtypes[i].code;
             return 1;
         }
-    return rrtype_from_text(text, strlen(text), type);
+    if (rrtype_from_text(text, strlen(text), type))
+        return 1;
+    for (size_t i = 0; i < sizeof query_only_types / sizeof query_only_types[0]; i++)
+        if (strcasecmp(text, query_only_types[i].name) == 0) {
+            *type = query_only_types[i].code;
+            return 1;
+        }
+    return 0;
 }
 
 const char *print_rcode_name(unsigned rcode)

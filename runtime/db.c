@@ -1,11 +1,14 @@
 /* db.c -- open and validate a compiled zone blob (runtime/rt.h)
  * SPDX-License-Identifier: MIT
  *
- * The packet path trusts the tables after rt_db_open() has succeeded, so
- * every index and offset a query can follow is checked here once: the
- * header, each section's bounds and alignment, every zone, node, type
- * entry and image. Only the cmph structure itself cannot be checked; its
- * results are bounds-checked per query instead.
+ * rt_db_open() checks everything a query can follow: the header, each
+ * section's bounds and alignment, every zone, node, type entry and image
+ * (O(names): `zonec query`, tests). rt_db_open_lazy() checks the header,
+ * the sections and the zones only, so a server with a million names starts
+ * without touching its tables; the packet path bounds-checks every index it
+ * follows anyway (query.c), so a bad entry gives SERVFAIL, never a crash.
+ * The cmph structure itself cannot be checked; its results are
+ * bounds-checked per query.
  */
 #include <stdint.h>
 #include <string.h>
@@ -63,7 +66,8 @@ static int image_ok(const rt_db_t *db, uint32_t idx)
     return 1;
 }
 
-int rt_db_open(rt_db_t *db, const void *blob, size_t len)
+/* Header, sections and zones: O(zones), touches a few pages. */
+static int open_header(rt_db_t *db, const void *blob, size_t len)
 {
     const uint8_t *base = blob;
     memset(db, 0, sizeof *db);
@@ -88,7 +92,7 @@ int rt_db_open(rt_db_t *db, const void *blob, size_t len)
         !section_ok(h->images_off, h->image_count, sizeof(rt_image_t), t) ||
         !section_ok(h->bytes_off, h->bytes_len, 1, t) || !section_ok(h->mphf_off, h->mphf_len, 1, t))
         return RT_EBOUNDS;
-    if (h->node_count > 0 && h->mphf_len == 0)
+    if (h->node_count > 0 && (h->mphf_len == 0 || h->zone_count == 0))
         return RT_EBOUNDS;
 
     db->hdr = h;
@@ -103,30 +107,48 @@ int rt_db_open(rt_db_t *db, const void *blob, size_t len)
         const rt_zone_t *zn = &db->zones[z];
         if (zn->apex_node >= h->node_count || !image_ok(db, zn->nxdomain_img) ||
             !image_ok(db, zn->nodata_img) || (uint64_t)zn->name_off + zn->name_len > h->bytes_len)
-            goto corrupt;
+            return RT_ECORRUPT;
     }
-    for (uint32_t i = 0; i < h->image_count; i++)
-        if (!image_ok(db, i))
-            goto corrupt;
-    for (uint32_t i = 0; i < h->typeent_count; i++)
-        if (db->typeents[i].image >= h->image_count)
-            goto corrupt;
     /* node_count + 1 entries: the sentinel closes the last node's typeent range */
     if (db->nodes[h->node_count].types_first > h->typeent_count)
-        goto corrupt;
+        return RT_ECORRUPT;
+    return RT_OK;
+}
+
+int rt_db_open_lazy(rt_db_t *db, const void *blob, size_t len)
+{
+    int rc = open_header(db, blob, len);
+    if (rc != RT_OK)
+        memset(db, 0, sizeof *db);
+    return rc;
+}
+
+int rt_db_open(rt_db_t *db, const void *blob, size_t len)
+{
+    int rc = open_header(db, blob, len);
+    if (rc != RT_OK)
+        goto fail;
+    const rt_blob_header_t *h = db->hdr;
+    rc = RT_ECORRUPT;
+    for (uint32_t i = 0; i < h->image_count; i++)
+        if (!image_ok(db, i))
+            goto fail;
+    for (uint32_t i = 0; i < h->typeent_count; i++)
+        if (db->typeents[i].image >= h->image_count)
+            goto fail;
     for (uint32_t i = 0; i < h->node_count; i++) {
         const rt_node_t *n = &db->nodes[i];
         if (n->types_first > db->nodes[i + 1].types_first || n->zone >= h->zone_count ||
             (uint64_t)n->name_off + n->name_len > h->bytes_len ||
             !name_ok(db->bytes + n->name_off, n->name_len))
-            goto corrupt;
+            goto fail;
         if ((n->flags & (RT_NODE_BELOW_CUT | RT_NODE_WILDCARD)) && n->aux >= h->node_count)
-            goto corrupt;
+            goto fail;
     }
     return RT_OK;
-corrupt:
+fail:
     memset(db, 0, sizeof *db);
-    return RT_ECORRUPT;
+    return rc;
 }
 
 /* One table for codes, symbolic names and messages (Knot libzscanner style). */

@@ -187,7 +187,8 @@ static int64_t find_node(const rt_db_t *db, const qstate_t *q, size_t off)
     if (slot >= db->hdr->node_count)
         return -1;
     const rt_node_t *n = &db->nodes[slot];
-    if (n->name_len != klen || memcmp(db->bytes + n->name_off, key, klen) != 0)
+    if (n->name_len != klen || (uint64_t)n->name_off + klen > db->hdr->bytes_len ||
+        memcmp(db->bytes + n->name_off, key, klen) != 0)
         return -1;
     return slot;
 }
@@ -196,6 +197,8 @@ static int64_t find_node(const rt_db_t *db, const qstate_t *q, size_t off)
 static const rt_typeent_t *find_type(const rt_db_t *db, uint32_t idx, uint16_t type)
 {
     uint32_t lo = db->nodes[idx].types_first, hi = db->nodes[idx + 1].types_first;
+    if (hi > db->hdr->typeent_count || lo > hi)
+        return NULL; /* corrupt range (rt_db_open_lazy does not scan nodes) */
     while (hi - lo > 8) { /* narrow [lo, hi) while keeping the match inside */
         uint32_t mid = lo + (hi - lo) / 2;
         if (type < db->typeents[mid].type)
@@ -215,6 +218,8 @@ static const rt_typeent_t *find_type(const rt_db_t *db, uint32_t idx, uint16_t t
 /* Image of the referral at cut node `cut`. */
 static uint32_t referral_image(const rt_db_t *db, uint32_t cut)
 {
+    if (cut >= db->hdr->node_count)
+        return BROKEN_IMAGE;
     const rt_typeent_t *te = find_type(db, cut, RT_T_REFERRAL);
     return te ? te->image : BROKEN_IMAGE;
 }
@@ -224,7 +229,11 @@ static uint32_t referral_image(const rt_db_t *db, uint32_t cut)
  * Knot 3.2 answers one RRset); a CNAME node's RT_T_CNAME_OTHER; NODATA. */
 static uint32_t data_image(const rt_db_t *db, uint32_t idx, uint16_t qtype)
 {
+    if (idx >= db->hdr->node_count)
+        return BROKEN_IMAGE;
     const rt_node_t *n = &db->nodes[idx];
+    if (n->zone >= db->hdr->zone_count)
+        return BROKEN_IMAGE;
     const rt_typeent_t *te = find_type(db, idx, qtype);
     if (te == NULL && qtype == WIRE_TYPE_ANY) {
         for (uint32_t i = n->types_first; i < db->nodes[idx + 1].types_first; i++) {
@@ -270,9 +279,20 @@ static uint32_t lookup(const rt_db_t *db, const qstate_t *q)
         /* RFC 4592 §3.3.1: the closest encloser's "*" child synthesizes the answer */
         if (n->flags & RT_NODE_WILDCARD)
             return data_image(db, n->aux, q->qtype);
+        if (n->zone >= db->hdr->zone_count)
+            return BROKEN_IMAGE;
         return db->zones[n->zone].nxdomain_img;
     }
     return NO_IMAGE;
+}
+
+/* 1 when image idx and its fixup/cut lists lie inside the byte pool. */
+static int image_valid(const rt_db_t *db, uint32_t idx)
+{
+    if (idx >= db->hdr->image_count)
+        return 0;
+    const rt_image_t *im = &db->images[idx];
+    return (uint64_t)im->off + im->len + 2u * im->nfixups + 4u * im->ncuts <= db->hdr->bytes_len;
 }
 
 /* ---- response --------------------------------------------------------- */
@@ -364,7 +384,7 @@ static size_t image_response(const rt_db_t *db, uint8_t *buf, size_t limit, cons
     if (im->len <= room) {
         memcpy(out, src, im->len);
         body = im->len;
-    } else if (im->ncuts == 0 || wire_read_le16(cuts) > room) {
+    } else if (im->ncuts == 0 || wire_read_le16(cuts) > room || wire_read_le16(cuts) > im->len) {
         /* Knot 3.2: header + question (+ OPT), TC=1, AA and RCODE of the answer kept */
         size_t pos = q->q_end;
         set_header(buf, im->flags & RT_IMG_RCODE_MASK, im->flags & RT_IMG_AA);
@@ -387,7 +407,7 @@ static size_t image_response(const rt_db_t *db, uint8_t *buf, size_t limit, cons
             unsigned ar_field = wire_read_le16(cuts + 4u * i + 2);
             unsigned ar = ar_field & ~RT_CUT_REQUIRED;
             size_t ulen = end >= prev ? end - prev : 0;
-            if (body + ulen <= room && ar >= prev_ar) {
+            if (body + ulen <= room && ar >= prev_ar && end <= im->len) {
                 memcpy(out + body, src + prev, ulen);
                 shift[i] = (uint16_t)(prev - body);
                 body += ulen;
@@ -405,6 +425,8 @@ static size_t image_response(const rt_db_t *db, uint8_t *buf, size_t limit, cons
     if (im->flags & RT_IMG_FIXUPS) {
         for (unsigned i = 0; i < im->nfixups; i++) {
             size_t p = wire_read_le16(fix + 2u * i), outp = p;
+            if (p + 2 > im->len)
+                continue; /* corrupt fixup (not scanned by rt_db_open_lazy) */
             if (moved || body < im->len) {
                 /* which unit holds p: unit 0 = up to cuts[0], unit i ends at cuts[i] */
                 unsigned u = 0;
@@ -413,6 +435,8 @@ static size_t image_response(const rt_db_t *db, uint8_t *buf, size_t limit, cons
                 if (u >= im->ncuts || shift[u] == UINT16_MAX)
                     continue;
                 outp = p - shift[u];
+                if (outp + 2 > body)
+                    continue; /* straddles a unit: corrupt blob */
             }
             /* rt.h: target = 12 + qname_len + k, stored big-endian as k + RT_FIXUP_BIAS */
             int64_t target = (int64_t)WIRE_HEADER_LEN + (int64_t)q->qname_len +
@@ -487,7 +511,7 @@ size_t rt_query_process(rt_ctx_t *ctx, uint8_t *buf, size_t len, size_t cap,
     uint32_t img = lookup(db, &q);
     if (img == NO_IMAGE) /* Knot 3.2: not our zone -> REFUSED, AA=0, question echoed */
         return error_response(buf, cap, &q, WIRE_RCODE_REFUSED, 2);
-    if (img == BROKEN_IMAGE)
+    if (img == BROKEN_IMAGE || !image_valid(db, img))
         return error_response(buf, cap, &q, WIRE_RCODE_SERVFAIL, 1);
     return image_response(db, buf, response_limit(&q, peer, cap), &q, img);
 }

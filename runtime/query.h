@@ -29,9 +29,17 @@ typedef struct rt_db {
     const void *mphf; /* cmph packed */
 } rt_db_t;
 
-/* Checks magic, ABI version, section bounds and alignment of `blob` and
- * fills `db`. Returns: 0, or a negative RT_E* code (rt_strerror()). */
+/* Checks magic, ABI version, section bounds and alignment of `blob`, and
+ * every zone, node, type entry and image in it (O(names)), and fills `db`.
+ * Returns: 0, or a negative RT_E* code (rt_strerror()). */
 int rt_db_open(rt_db_t *db, const void *blob, size_t len);
+
+/* The same checks for the header, the sections and the zones only: O(zones),
+ * so start-up does not touch the tables of a large blob (the server uses it
+ * for its own embedded blob; rt_query_process() bounds-checks every table
+ * index it follows, so a corrupt entry yields SERVFAIL, not a crash).
+ * Returns: 0, or a negative RT_E* code. (Added by D.) */
+int rt_db_open_lazy(rt_db_t *db, const void *blob, size_t len);
 
 /* Where a query came from: the transport address, later also the basis
  * for client-dependent answers (EDNS Client Subnet, RFC 7871). */

@@ -389,6 +389,147 @@ static void test_reproducible(void **state)
     ir_free(ir2);
 }
 
+/* ---- ir_finish(): canonical order, empty non-terminals, nested zones ------------- */
+
+/* Adds zone `apex` with `text` to `ir`. */
+static ir_zone_t *add_zone(ir_t *ir, const char *apex_text, const char *text)
+{
+    uint8_t apex[DNAME_MAX];
+    size_t alen;
+    assert_int_equal(dname_from_text(apex, &alen, apex_text, strlen(apex_text), NULL), 0);
+    uint32_t fid = diag_add_file(apex_text, text, strlen(text));
+    ir_zone_t *z = ir_zone_add(ir, apex, (loc_t){fid, 0, 0});
+    zonefile_opts_t o = {apex, 3600, 1};
+    assert_int_equal(zonefile_read_text(ir, z, fid, text, strlen(text), 1, 1, ".", &o), 0);
+    return z;
+}
+
+/* Names that stress the sort keys: case, bytes 0x00, 0x01 and 0xff inside
+ * labels, "*", a label that is a prefix of another, deep ENT chains. */
+static void test_canonical_order(void **state)
+{
+    (void)state;
+    diag_reset();
+    diag_set_stream(NULL);
+    ir_t *ir = ir_new();
+    ir_zone_t *z = add_zone(ir, "Example.COM.",
+                            "@ SOA ns hm 1 2 3 4 5\n@ NS ns\nns A 192.0.2.1\n"
+                            "a A 192.0.2.2\nZ A 192.0.2.2\n\\000 A 192.0.2.3\n"
+                            "\\001 A 192.0.2.3\n\\001\\000 A 192.0.2.3\n\\000\\001 A 192.0.2.3\n"
+                            "\\255 A 192.0.2.3\n* A 192.0.2.4\n*.b TXT x\nab A 192.0.2.5\n"
+                            "a.ab A 192.0.2.5\nAAAAAAAA.BBBBBBBB.c TXT y\nq.r.s.t.u.v.w TXT deep\n"
+                            "zz.yy.a TXT x\n\\001.yy.a TXT x\ncut NS ns.cut\nns.cut A 192.0.2.9\n"
+                            "x.y.cut TXT occluded\n");
+    diag_disable_warning("occluded");
+    ir_check(ir);
+    ir_finish(ir);
+    assert_ptr_equal(z->sorted[0], z->apex_node);
+    assert_true(z->apex_node->is_apex);
+    unsigned ents = 0;
+    for (size_t i = 0; i < z->node_count; i++) {
+        const ir_node_t *n = z->sorted[i];
+        assert_int_equal(n->index, i);
+        if (i > 0) {
+            assert_true(dname_canon_cmp(z->sorted[i - 1]->key, n->key) < 0);
+            /* every ancestor exists: the parent is a node */
+            const ir_node_t *p = ir_node_find(z, dname_parent(n->key));
+            assert_non_null(p);
+            assert_true(p->index < n->index);
+            assert_int_equal(n->below_cut, p->is_cut || p->below_cut);
+        }
+        ents += n->is_ent;
+    }
+    /* b c s t.s ... w yy.a y.cut r.s.t.u.v.w = ENTs; BBBBBBBB.c too */
+    assert_int_equal(ents, 11);
+    const ir_node_t *occ = ir_node_find(z, (const uint8_t *)"\1x\1y\3cut\7example\3com");
+    assert_non_null(occ);
+    assert_true(occ->below_cut);
+    assert_string_equal((const char *)occ->cut->key, "\3cut\7example\3com");
+    assert_int_equal(z->nested_count, 0);
+    assert_null(z->parent);
+    ir_free(ir);
+}
+
+/* Parent and child hosted together: the child serves its names, the parent
+ * answers DS at the child's apex, CNAMEs into the child and glue from its own
+ * content (as Knot does). */
+static void test_nested_zones(void **state)
+{
+    (void)state;
+    diag_reset();
+    diag_set_stream(NULL);
+    ir_t *ir = ir_new();
+    ir_zone_t *c = add_zone(ir, "c.p.example.",
+                            "@ SOA ns1 hm 2 2 3 4 600\n@ NS ns1\nns1 A 192.0.2.153\n"
+                            "www A 192.0.2.154\n@ DS 2 8 2 0011\n");
+    ir_zone_t *p = add_zone(ir, "p.example.",
+                            "@ SOA ns1 hm 1 2 3 4 300\n@ NS ns1\n@ NS ns1.c\nns1 A 192.0.2.1\n"
+                            "c NS ns1.c\nc DS 1 8 2 00112233\nns1.c A 192.0.2.53\n"
+                            "www.c A 192.0.2.99\nalias CNAME www.c\nx.y.e A 192.0.2.8\n"
+                            "k.l NS ns.k.l\nns.k.l A 192.0.2.9\n");
+    ir_zone_t *e = add_zone(ir, "e.p.example.", "@ SOA ns hm 1 2 3 4 5\n@ NS ns\nns A 192.0.2.7\n");
+    ir_zone_t *f = add_zone(ir, "f.p.example.", "@ SOA ns hm 1 2 3 4 5\n@ NS ns\nns A 192.0.2.7\n");
+    ir_zone_t *kl = add_zone(ir, "k.l.p.example.", "@ SOA ns hm 1 2 3 4 5\n@ NS ns\nns A 192.0.2.7\n");
+    assert_int_equal(ir_check(ir), 0);
+    ir_finish(ir);
+    assert_ptr_equal(c->parent, p);
+    assert_ptr_equal(e->parent, p);
+    assert_ptr_equal(kl->parent, p);
+    assert_ptr_equal(f->parent, p);
+    assert_null(p->parent);
+    /* p keeps c, ns1.c, www.c, e (ENT), y.e (ENT), x.y.e and k.l, ns.k.l aside */
+    assert_int_equal(p->nested_count, 8);
+    for (size_t i = 0; i < p->nested_count; i++) {
+        assert_true(p->nested[i]->nested);
+        if (i)
+            assert_true(dname_canon_cmp(p->nested[i - 1]->key, p->nested[i]->key) < 0);
+    }
+    for (size_t i = 0; i < p->node_count; i++)
+        assert_false(p->sorted[i]->nested);
+    assert_non_null(ir_node_find(p, (const uint8_t *)"\3www\1c\1p\7example")); /* still found */
+    const ir_node_t *l = ir_node_find(p, (const uint8_t *)"\1l\1p\7example");
+    assert_non_null(l); /* an ENT of the parent above a hosted child */
+    assert_false(l->nested);
+    assert_true(l->is_ent);
+
+    uint8_t *b;
+    size_t len;
+    assert_int_equal(layout_build(ir, 3, &b, &len), 0);
+    uint8_t *mem = aligned_alloc(8, (len + 7) & ~(size_t)7);
+    memcpy(mem, b, len);
+    free(b);
+    rt_db_t saved = db;
+    assert_int_equal(rt_db_open(&db, mem, len), 0);
+    assert_int_equal(db.hdr->zone_count, 5);
+
+    ask("c.p.example.", RR_DS, 1232); /* the parent's DS, TTL of the parent */
+    expect_resp(0, 1, 0, 1, 0, 0);
+    assert_memory_equal(R.buf + R.len - 11 - 4, "\0\x11\x22\x33", 4);
+    ask("c.p.example.", RR_SOA, 1232); /* the child's apex */
+    expect_resp(0, 1, 0, 1, 0, 0);
+    ask("www.c.p.example.", RR_A, 1232); /* the child's www, not the parent's */
+    expect_resp(0, 1, 0, 1, 0, 0);
+    assert_memory_equal(R.buf + R.len - 11 - 4, "\xc0\x00\x02\x9a", 4);
+    ask("alias.p.example.", RR_A, 1232); /* the parent's referral to c */
+    expect_resp(0, 1, 0, 1, 1, 1);
+    ask("p.example.", RR_NS, 1232); /* glue of ns1.c from the parent */
+    expect_resp(0, 1, 0, 2, 0, 2);
+    ask("e.p.example.", RR_DS, 1232); /* an ENT of the parent: NODATA */
+    expect_resp(0, 1, 0, 0, 1, 0);
+    ask("f.p.example.", RR_DS, 1232); /* nothing in the parent: NXDOMAIN */
+    expect_resp(3, 1, 0, 0, 1, 0);
+    ask("l.p.example.", RR_A, 1232); /* ENT of the parent */
+    expect_resp(0, 1, 0, 0, 1, 0);
+    ask("k.l.p.example.", RR_DS, 1232); /* delegation without DS: NODATA */
+    expect_resp(0, 1, 0, 0, 1, 0);
+    ask("x.y.e.p.example.", RR_A, 1232); /* the child's NXDOMAIN */
+    expect_resp(3, 1, 0, 0, 1, 0);
+
+    db = saved;
+    free(mem);
+    ir_free(ir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -401,6 +542,8 @@ int main(void)
         cmocka_unit_test(test_referral),
         cmocka_unit_test(test_truncation),
         cmocka_unit_test(test_reproducible),
+        cmocka_unit_test(test_canonical_order),
+        cmocka_unit_test(test_nested_zones),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
