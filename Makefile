@@ -43,7 +43,7 @@ RUNTIME_OBJ  = $(patsubst %.c,$(BUILD)/obj/%.o,$(RUNTIME_SRC))
 UNIT_SRC     = $(wildcard tests/unit/test_*.c)
 UNIT_BIN     = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-.PHONY: all run test unit clean deps deps-test check-repro bench fuzz
+.PHONY: all run test unit clean deps deps-test check-repro bench bench-insn fuzz
 # keep generated parser sources and headers between builds
 .SECONDARY:
 all: $(BUILD)/zonec $(BUILD)/libzrt.a $(BUILD)/include/rt.h
@@ -106,6 +106,10 @@ test: deps-test
 
 bench: all
 	ZONEC=$(BUILD)/zonec WORK=$(BUILD)/bench bash bench/run.sh
+
+# user-space instructions per answered query under callgrind (SPEC section 6)
+bench-insn: all
+	ZONEC=$(BUILD)/zonec WORK=$(BUILD)/bench bash bench/callgrind.sh
 
 clean:
 	rm -rf build

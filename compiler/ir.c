@@ -131,9 +131,17 @@ ir_node_t *ir_node_find(const ir_zone_t *zone, const uint8_t *name)
 /* Finds or creates the node for `name`. */
 static ir_node_t *node_get(ir_t *ir, ir_zone_t *z, const uint8_t *name, loc_t loc)
 {
-    ir_node_t *n = ir_node_find(z, name);
+    ir_node_t *n = z->last;
+    if (n) {
+        size_t i = 0;
+        while (i < n->name_len && n->key[i] == lower_byte(name[i]))
+            i++;
+        if (i == n->name_len) /* the root label ended both names at the same byte */
+            return n;
+    }
+    n = ir_node_find(z, name);
     if (n)
-        return n;
+        return z->last = n;
     if (z->node_count >= z->nbuckets)
         zone_rehash(z);
     size_t len = dname_len(name);
@@ -147,7 +155,7 @@ static ir_node_t *node_get(ir_t *ir, ir_zone_t *z, const uint8_t *name, loc_t lo
     n->hnext = z->buckets[h];
     z->buckets[h] = n;
     z->node_count++;
-    return n;
+    return z->last = n;
 }
 
 ir_rrset_t *ir_rrset_find(const ir_node_t *node, uint16_t type)

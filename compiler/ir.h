@@ -84,6 +84,7 @@ typedef struct ir_zone {
     ir_node_t **nested;
     size_t nested_count;
     struct ir_zone *parent; /* nearest hosted zone strictly above this one, or NULL */
+    struct ir_node *last;   /* ir_add_rr()'s last node (records come grouped by owner) */
 } ir_zone_t;
 
 typedef struct ir {

@@ -1152,7 +1152,9 @@ int layout_build(ir_t *ir, uint32_t seed, uint8_t **blob, size_t *len)
     g = 0;
     for (size_t zi = 0; zi < nz; zi++)
         for (size_t i = 0; i < zones[zi]->node_count; i++, g++) {
-            keys[g] = zones[zi]->sorted[i]->key;
+            /* the pool's copy: cmph reads the keys several times, and the
+             * pool holds them in order, close together */
+            keys[g] = L.pool + name_off[g];
             klen[g] = zones[zi]->sorted[i]->name_len;
         }
     uint8_t *mph = NULL;

@@ -3,8 +3,10 @@
  *
  * Parse (policy.c/grammar) -> walk statements in order -> includes recurse,
  * zones lower into the IR. Static data (ttl, soa, ns, records, value sets
- * without checks) becomes RRs now; routing constructs are parsed, kept in
- * the tree and reported once each as not supported yet.
+ * without checks) becomes RRs now; routing constructs (check, cidrset,
+ * geodata, latency and policy records) stay in the tree: every parsed file
+ * is appended to ir->zpl_files, and pir_build() (pir.h) validates them once
+ * all inputs are read.
  *
  * Includes: a path is relative to the including file; a file already on the
  * include stack is a cycle (error); a file already read completely through
@@ -22,6 +24,7 @@
 #include <unistd.h>
 
 #include "dname.h"
+#include "pir.h"
 #include "policy.h"
 #include "rrtype.h"
 #include "zonefile.h"
@@ -50,11 +53,6 @@ typedef struct zpl {
 static const uint8_t root_name[1] = {0};
 
 static void read_one(zpl_t *z, const char *path, const char *shown, loc_t include_loc);
-
-static void unsupported(loc_t loc, const char *keyword)
-{
-    diag_error(loc, "routing policies are not supported yet ('%s')", keyword);
-}
 
 /* The directory part of `path` (no trailing slash), "" when none. */
 static char *dir_of(arena_t *a, const char *path)
@@ -224,22 +222,6 @@ static size_t split_value(zpl_t *z, uint16_t type, const policy_tok_t *t, rdata_
     return count;
 }
 
-static const char *rule_keyword(policy_rule_kind_t k)
-{
-    switch (k) {
-    case POLICY_RULE_VALUES: return "check";
-    case POLICY_RULE_ALIAS: return "alias";
-    case POLICY_RULE_FAILOVER: return "failover";
-    case POLICY_RULE_WEIGHTED: return "weighted";
-    case POLICY_RULE_GEO: return "geo";
-    case POLICY_RULE_LATENCY: return "latency";
-    case POLICY_RULE_PROXIMITY: return "proximity";
-    case POLICY_RULE_CIDR: return "cidr";
-    case POLICY_RULE_MULTIVALUE: return "multivalue";
-    }
-    return "?";
-}
-
 /* OWNER TYPE [ttl D] RULE */
 static void lower_record(zpl_t *z, ir_zone_t *zone, const policy_zitem_t *it, uint32_t ttl)
 {
@@ -253,12 +235,8 @@ static void lower_record(zpl_t *z, ir_zone_t *zone, const policy_zitem_t *it, ui
     if (it->ttl.text)
         ok &= ttl_from_tok(&it->ttl, &ttl);
     const policy_rule_t *r = it->rule;
-    if (r->kind != POLICY_RULE_VALUES || r->check.text) {
-        unsupported(r->kind == POLICY_RULE_VALUES ? r->check_loc : r->loc, rule_keyword(r->kind));
-        return;
-    }
-    if (!ok)
-        return;
+    if (pir_is_policy_record(it) || !ok)
+        return; /* a policy record: pir_build() takes it from ir->zpl_files */
     for (const policy_value_t *v = r->values; v; v = v->next) {
         rdata_field_t *fields;
         size_t n = split_value(z, type, &v->tok, &fields);
@@ -346,17 +324,10 @@ static void lower_file(zpl_t *z, const policy_file_t *f, const char *path)
             break;
         }
         case POLICY_S_GEODATA:
-            unsupported(s->loc, "geodata");
-            break;
         case POLICY_S_LATENCY:
-            unsupported(s->loc, "latency");
-            break;
         case POLICY_S_CHECK:
-            unsupported(s->loc, "check");
-            break;
         case POLICY_S_CIDRSET:
-            unsupported(s->loc, "cidrset");
-            break;
+            break; /* pir_build() reads these from ir->zpl_files */
         case POLICY_S_ZONE:
             lower_zone(z, s, f->file, dir);
             break;

@@ -102,6 +102,9 @@ static int open_header(rt_db_t *db, const void *blob, size_t len)
     db->images = (const rt_image_t *)(base + h->images_off);
     db->bytes = base + h->bytes_off;
     db->mphf = base + h->mphf_off;
+    int pe = rt_policy_open(&db->pol, base, t, h->policy_off);
+    if (pe != RT_OK)
+        return pe;
 
     for (uint32_t z = 0; z < h->zone_count; z++) {
         const rt_zone_t *zn = &db->zones[z];
@@ -134,8 +137,12 @@ int rt_db_open(rt_db_t *db, const void *blob, size_t len)
         if (!image_ok(db, i))
             goto fail;
     for (uint32_t i = 0; i < h->typeent_count; i++)
-        if (db->typeents[i].image >= h->image_count)
+    {
+        uint32_t im = db->typeents[i].image;
+        if ((im & RT_TYPEENT_POLICY) ? (!db->pol.hdr || (im & ~RT_TYPEENT_POLICY) >= db->pol.hdr->policy_count)
+                                     : im >= h->image_count)
             goto fail;
+    }
     for (uint32_t i = 0; i < h->node_count; i++) {
         const rt_node_t *n = &db->nodes[i];
         if (n->types_first > db->nodes[i + 1].types_first || n->zone >= h->zone_count ||

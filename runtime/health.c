@@ -307,8 +307,11 @@ static void close_probe(rt_health_t *h, uint32_t i)
         }
     }
     if (c->fd >= 0) {
-        if (c->events)
-            epoll_ctl(h->ep, EPOLL_CTL_DEL, c->fd, NULL);
+        /* abortive close (RST): a prober closing thousands of connections a
+         * second must not leave them in TIME_WAIT and run out of ports.
+         * close() also drops the fd from the epoll set (never dup'ed). */
+        static const struct linger abort_close = {.l_onoff = 1, .l_linger = 0};
+        setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &abort_close, sizeof abort_close);
         close(c->fd);
     }
     c->fd = -1;

@@ -12,14 +12,81 @@
 static void usage(FILE *f, const char *prog)
 {
     fprintf(f,
-            "usage: %s [--listen ADDR:PORT]... [--threads N] [--version] [--help]\n"
+            "usage: %s [--listen ADDR:PORT]... [--threads N] [--check-state CHECK=up|down]...\n"
+            "          [--seed N] [--version] [--help]\n"
             "  --listen ADDR:PORT  UDP and TCP on this address (repeatable), e.g.\n"
             "                      127.0.0.1:5300 or [::1]:5300;\n"
             "                      default 0.0.0.0:53 and [::]:53\n"
             "  --threads N         worker threads, each with its own sockets (default 1)\n"
+            "  --check-state CHECK=up|down\n"
+            "                      pin a health check's state (repeatable)\n"
+            "  --seed N            start the random state of weighted/multivalue answers\n"
+            "                      as `zonec query --seed N` does (per thread)\n"
             "  --version           print the compiler version and the zones, then exit\n"
             "  --help              print this help and exit\n",
             prog);
+}
+
+/* ---- routing policies: --check-state and --seed (R1) ------------------
+ * The health bitmap lives for the whole process; workers read it through
+ * db->health (the prober, when it runs, stores whole words into it). A
+ * pinned check keeps its state; calculated checks are derived from the
+ * others. --seed N starts every worker thread's random state at the same
+ * value as `zonec query --seed N`; each thread's state then advances by
+ * one step per random draw of the queries it answers, so answers match
+ * `zonec query` one to one only for the first query, or for a sequence of
+ * queries sent to a server with --threads 1 replayed in the same order. */
+#define RT_MAX_PINS 256
+
+static int policy_setup(rt_db_t *db, char **pins, int npins, int have_seed, uint64_t seed,
+                        const char *name)
+{
+    if (have_seed)
+        db->rng_seed = (seed << 1) | 1; /* as compiler/main.c's `zonec query --seed` */
+    if (db->pol.hdr == NULL) {
+        if (npins > 0) {
+            fprintf(stderr, "%s: unknown health check '%.*s' (this server has no checks)\n", name,
+                    (int)strcspn(pins[0], "="), pins[0]);
+            return -1;
+        }
+        return 0;
+    }
+    size_t hw = rt_policy_health_words(&db->pol);
+    uint64_t *health = calloc(hw, sizeof *health), *pinned = calloc(hw, sizeof *pinned);
+    if (health == NULL || pinned == NULL) {
+        fprintf(stderr, "%s: out of memory\n", name);
+        free(health);
+        free(pinned);
+        return -1;
+    }
+    rt_policy_health_init(&db->pol, health);
+    for (int i = 0; i < npins; i++) {
+        const char *eq = strrchr(pins[i], '=');
+        int up = eq && strcmp(eq + 1, "up") == 0, down = eq && strcmp(eq + 1, "down") == 0;
+        if (!up && !down) {
+            fprintf(stderr, "%s: invalid --check-state '%s' (want CHECK=up or CHECK=down)\n", name,
+                    pins[i]);
+            goto fail;
+        }
+        long k = rt_policy_check_find(&db->pol, pins[i], (size_t)(eq - pins[i]));
+        if (k < 0) {
+            fprintf(stderr, "%s: unknown health check '%.*s'\n", name, (int)(eq - pins[i]), pins[i]);
+            goto fail;
+        }
+        if (up)
+            health[k / 64] |= 1ull << (k % 64);
+        else
+            health[k / 64] &= ~(1ull << (k % 64));
+        pinned[k / 64] |= 1ull << (k % 64);
+    }
+    rt_policy_health_derive(&db->pol, health, pinned);
+    free(pinned);
+    db->health = health; /* lives until exit */
+    return 0;
+fail:
+    free(health);
+    free(pinned);
+    return -1;
 }
 
 /* The value of a flag given as "--flag VALUE" or "--flag=VALUE"; advances *i. */
@@ -46,6 +113,9 @@ int rt_main(int argc, char **argv, const rt_program_t *prog)
         name = slash + 1;
     static rt_listen_t addrs[RT_NET_MAX_LISTEN];
     int naddrs = 0, threads = 1;
+    static char *pins[RT_MAX_PINS]; /* --check-state CHECK=up|down */
+    int npins = 0, have_seed = 0;
+    uint64_t seed = 0;
 
     for (int i = 1; i < argc; i++) {
         const char *v;
@@ -75,6 +145,21 @@ int rt_main(int argc, char **argv, const rt_program_t *prog)
                 return 2;
             }
             threads = (int)n;
+        } else if ((v = flag_value(argc, argv, &i, "--check-state")) != NULL) {
+            if (npins == RT_MAX_PINS) {
+                fprintf(stderr, "%s: too many --check-state flags (at most %d)\n", name, RT_MAX_PINS);
+                return 2;
+            }
+            pins[npins++] = (char *)v;
+        } else if ((v = flag_value(argc, argv, &i, "--seed")) != NULL) {
+            char *end;
+            unsigned long long n = strtoull(v, &end, 10);
+            if (*v == 0 || *v == '-' || *end != 0 || n > UINT32_MAX) {
+                fprintf(stderr, "%s: invalid --seed '%s' (0..4294967295)\n", name, v);
+                return 2;
+            }
+            seed = n;
+            have_seed = 1;
         } else {
             fprintf(stderr, "%s: unknown option '%s'\n", name, argv[i]);
             usage(stderr, name);
@@ -94,5 +179,7 @@ int rt_main(int argc, char **argv, const rt_program_t *prog)
         fprintf(stderr, "%s: embedded zone data rejected: %s\n", name, rt_strerror(rc));
         return 2;
     }
+    if (policy_setup(&db, pins, npins, have_seed, seed, name) < 0)
+        return 2;
     return rt_net_serve(&db, addrs, naddrs, threads, name) == 0 ? 0 : 2;
 }

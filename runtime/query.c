@@ -33,6 +33,12 @@ typedef struct qstate {
     uint8_t opt_version;
     uint16_t opt_payload;
     uint16_t opt_flags;    /* DO bit and Z */
+    uint8_t has_ecs;       /* a valid EDNS Client Subnet option (RFC 7871) */
+    uint8_t ecs_bad;       /* a malformed or second ECS option: FORMERR */
+    uint8_t ecs_echo;      /* write ECS into this response's OPT (answers only) */
+    uint8_t ecs_scope;     /* SCOPE PREFIX-LENGTH of the answer (0: static) */
+    rt_ecs_t ecs;
+    uint32_t ans_zone;     /* zone of the node that answered (policy NODATA) */
     unsigned nlabels;
     uint8_t lab_off[128];  /* offsets of labels in lname; [nlabels] = root */
     uint8_t lname[WIRE_NAME_MAX + 1 + 8]; /* + 8: lower_swar works in words */
@@ -129,7 +135,15 @@ static int parse_opt(qstate_t *q, const uint8_t *rr, const uint8_t *rdata, uint1
     for (size_t o = 0; o < rdlen;) {
         if (o + 4 > rdlen)
             return -1;
-        o += 4u + wire_read_u16(rdata + o + 2);
+        uint16_t code = wire_read_u16(rdata + o), olen = wire_read_u16(rdata + o + 2);
+        if (code == RT_ECS_OPTION_CODE && o + 4u + olen <= rdlen) {
+            /* RFC 7871 §7.1.2: a malformed option (or a second one) -> FORMERR */
+            if (q->has_ecs || rt_ecs_parse(rdata + o + 4, olen, &q->ecs) < 0)
+                q->ecs_bad = 1;
+            else
+                q->has_ecs = 1;
+        }
+        o += 4u + olen;
         if (o > rdlen)
             return -1;
     }
@@ -227,13 +241,14 @@ static uint32_t referral_image(const rt_db_t *db, uint32_t cut)
 /* Image answering qtype at node idx (exact or wildcard data), rt.h
  * DECISIONS 1c-1f: the type's entry; for ANY the lowest real type (RFC 8482,
  * Knot 3.2 answers one RRset); a CNAME node's RT_T_CNAME_OTHER; NODATA. */
-static uint32_t data_image(const rt_db_t *db, uint32_t idx, uint16_t qtype)
+static uint32_t data_image(const rt_db_t *db, uint32_t idx, uint16_t qtype, qstate_t *q)
 {
     if (idx >= db->hdr->node_count)
         return BROKEN_IMAGE;
     const rt_node_t *n = &db->nodes[idx];
     if (n->zone >= db->hdr->zone_count)
         return BROKEN_IMAGE;
+    q->ans_zone = n->zone; /* a policy may answer NODATA (RT_TYPEENT_POLICY passes through) */
     const rt_typeent_t *te = find_type(db, idx, qtype);
     if (te == NULL && qtype == WIRE_TYPE_ANY) {
         for (uint32_t i = n->types_first; i < db->nodes[idx + 1].types_first; i++) {
@@ -256,7 +271,7 @@ static uint32_t data_image(const rt_db_t *db, uint32_t idx, uint16_t qtype)
 /* Chooses the image for the question (rt.h DECISIONS 1-2).
  * Returns: NO_IMAGE when no zone holds the name (REFUSED), BROKEN_IMAGE
  * when a cut has no referral image (a compiler bug: SERVFAIL). */
-static uint32_t lookup(const rt_db_t *db, const qstate_t *q)
+static uint32_t lookup(const rt_db_t *db, qstate_t *q)
 {
     if (db->hdr->node_count == 0)
         return NO_IMAGE;
@@ -271,14 +286,14 @@ static uint32_t lookup(const rt_db_t *db, const qstate_t *q)
         if (n->flags & RT_NODE_CUT) {
             /* RFC 4035 §3.1.4.1: the parent answers DS at the cut itself */
             if (i == 0 && q->qtype == WIRE_TYPE_DS)
-                return data_image(db, idx, q->qtype);
+                return data_image(db, idx, q->qtype, q);
             return referral_image(db, idx);
         }
         if (i == 0)
-            return data_image(db, idx, q->qtype);
+            return data_image(db, idx, q->qtype, q);
         /* RFC 4592 §3.3.1: the closest encloser's "*" child synthesizes the answer */
         if (n->flags & RT_NODE_WILDCARD)
-            return data_image(db, n->aux, q->qtype);
+            return data_image(db, n->aux, q->qtype, q);
         if (n->zone >= db->hdr->zone_count)
             return BROKEN_IMAGE;
         return db->zones[n->zone].nxdomain_img;
@@ -297,8 +312,18 @@ static int image_valid(const rt_db_t *db, uint32_t idx)
 
 /* ---- response --------------------------------------------------------- */
 
+/* Bytes of the OPT RR write_opt() writes for an answer. */
+static size_t answer_opt_len(const qstate_t *q)
+{
+    if (!q->has_opt)
+        return 0;
+    return WIRE_OPT_FIXED_LEN + (q->ecs_echo ? 8u + (q->ecs.source + 7u) / 8u : 0u);
+}
+
 /* Writes the OPT RR at out (RFC 6891 §6.1.2): payload 1232, our version 0,
- * DO copied, extended RCODE high bits. Returns its length. */
+ * DO copied, extended RCODE high bits; for an answer to a query with ECS
+ * (q->ecs_echo) the ECS option with the answer's scope (RFC 7871 §7.2.1).
+ * Returns its length. */
 static size_t write_opt(uint8_t *out, const qstate_t *q, unsigned ext_rcode, int ede)
 {
     out[0] = 0;
@@ -308,8 +333,9 @@ static size_t write_opt(uint8_t *out, const qstate_t *q, unsigned ext_rcode, int
     out[6] = 0;
     wire_write_u16(out + 7, q->opt_flags & WIRE_OPT_DO_MASK);
     if (!ede) {
-        wire_write_u16(out + 9, 0);
-        return WIRE_OPT_FIXED_LEN;
+        size_t e = q->ecs_echo ? rt_ecs_write(out + 11, 24, &q->ecs, q->ecs_scope) : 0;
+        wire_write_u16(out + 9, (uint16_t)e);
+        return WIRE_OPT_FIXED_LEN + e;
     }
     /* Knot 3.2 adds EDE 20 "Not Authoritative" (RFC 8914 §4.21) to REFUSED */
     wire_write_u16(out + 9, 6);
@@ -339,7 +365,7 @@ static size_t error_response(uint8_t *buf, size_t cap, const qstate_t *q, unsign
     int opt = with_opt && q->has_opt;
     int ede = with_opt == 2; /* EDE 20 only for a name outside our zones (Knot 3.2) */
     set_header(buf, rcode, 0);
-    if (opt && pos + WIRE_OPT_FIXED_LEN + (ede ? 6u : 0u) > cap)
+    if (opt && pos + answer_opt_len(q) + (ede ? 6u : 0u) > cap)
         opt = 0;
     wire_set_counts(buf, q->has_question, 0, 0, (uint16_t)opt);
     if (opt)
@@ -366,14 +392,13 @@ static size_t response_limit(const qstate_t *q, const rt_peer_t *peer, size_t ca
 
 /* Copies image `img` after the question, applying fixups and, when the
  * image does not fit, the additional-section units of rt.h DECISIONS. */
-static size_t image_response(const rt_db_t *db, uint8_t *buf, size_t limit, const qstate_t *q,
-                             uint32_t img)
+static size_t image_response(uint8_t *buf, size_t limit, const qstate_t *q,
+                             const rt_image_t *im, const uint8_t *pool)
 {
-    const rt_image_t *im = &db->images[img];
-    const uint8_t *src = db->bytes + im->off;
+    const uint8_t *src = pool + im->off;
     const uint8_t *fix = src + im->len;
     const uint8_t *cuts = fix + 2u * im->nfixups;
-    size_t opt_len = q->has_opt ? WIRE_OPT_FIXED_LEN : 0;
+    size_t opt_len = answer_opt_len(q);
     size_t room = limit - q->q_end - opt_len; /* q_end + 11 <= 282 < 512 <= limit */
     uint8_t *out = buf + q->q_end;
     size_t body;
@@ -469,6 +494,11 @@ size_t rt_query_process(rt_ctx_t *ctx, uint8_t *buf, size_t len, size_t cap,
     q.has_opt = 0;
     q.opt_bad = 0;
     q.opt_flags = 0;
+    q.has_ecs = 0;
+    q.ecs_bad = 0;
+    q.ecs_echo = 0;
+    q.ecs_scope = 0;
+    q.ans_zone = 0;
     size_t pos = WIRE_HEADER_LEN;
     if (qdcount == 1) {
         if (parse_question(&q, buf, len) < 0)
@@ -479,7 +509,7 @@ size_t rt_query_process(rt_ctx_t *ctx, uint8_t *buf, size_t len, size_t cap,
         q.has_opt = 0; /* Knot 3.2: FORMERR, question echoed, no OPT */
         return error_response(buf, cap, &q, WIRE_RCODE_FORMERR, 0);
     }
-    if (q.opt_bad)
+    if (q.opt_bad || q.ecs_bad) /* RFC 7871 §7.1.2: malformed ECS -> FORMERR */
         return error_response(buf, cap, &q, WIRE_RCODE_FORMERR, 1);
     /* Knot 3.2: BADVERS comes before every other check, even opcode and class */
     if (q.has_opt && q.opt_version > 0) {
@@ -511,7 +541,60 @@ size_t rt_query_process(rt_ctx_t *ctx, uint8_t *buf, size_t len, size_t cap,
     uint32_t img = lookup(db, &q);
     if (img == NO_IMAGE) /* Knot 3.2: not our zone -> REFUSED, AA=0, question echoed */
         return error_response(buf, cap, &q, WIRE_RCODE_REFUSED, 2);
-    if (img == BROKEN_IMAGE || !image_valid(db, img))
+    if (img == BROKEN_IMAGE)
         return error_response(buf, cap, &q, WIRE_RCODE_SERVFAIL, 1);
-    return image_response(db, buf, response_limit(&q, peer, cap), &q, img);
+    q.ecs_echo = q.has_ecs; /* RFC 7871 §7.2.1: answers echo ECS, scope 0 unless located */
+    size_t limit = response_limit(&q, peer, cap);
+    if (img & RT_TYPEENT_POLICY) {
+        rt_client_t cl;
+        memset(&cl, 0, sizeof cl);
+        if (q.has_ecs) {
+            rt_ecs_client(&q.ecs, &cl);
+        } else if (peer && (peer->family == 4 || peer->family == 6)) {
+            cl.family = peer->family;
+            cl.src_len = peer->family == 4 ? 32 : 128;
+            memcpy(cl.addr, peer->addr, peer->family == 4 ? 4 : 16);
+        }
+        if (!ctx->rng_seeded) { /* --seed: every thread starts from db->rng_seed */
+            if (db->rng_seed)
+                ctx->rng = db->rng_seed;
+            ctx->rng_seeded = 1;
+        }
+        if (ctx->rng == 0)
+            ctx->rng = 1; /* xorshift must not start at 0 */
+        rt_policy_result_t pr;
+        switch (rt_policy_eval(&db->pol, img & ~RT_TYPEENT_POLICY, &cl,
+                               ctx->health ? ctx->health : db->health, &ctx->rng, &pr)) {
+        case RT_PR_IMAGE:
+            q.ecs_scope = pr.scope;
+            return image_response(buf, limit, &q, pr.image, pr.image_bytes);
+        case RT_PR_NODATA:
+            q.ecs_scope = pr.scope;
+            if (q.ans_zone >= db->hdr->zone_count)
+                return error_response(buf, cap, &q, WIRE_RCODE_SERVFAIL, 1);
+            img = db->zones[q.ans_zone].nodata_img;
+            break;
+        case RT_PR_FRAGS: {
+            /* multivalue: AA, NOERROR, answer section only; whole RRs while they fit */
+            q.ecs_scope = pr.scope;
+            size_t opt_len = answer_opt_len(&q);
+            unsigned w = 0;
+            size_t n = rt_policy_write_frags(&db->pol, &pr, buf + q.q_end,
+                                             limit - q.q_end - opt_len, &w);
+            set_header(buf, 0, 1);
+            if (w < pr.nfrags)
+                WIRE_SET_TC(buf);
+            wire_set_counts(buf, 1, (uint16_t)w, 0, (uint16_t)(opt_len ? 1 : 0));
+            size_t end = q.q_end + n;
+            if (opt_len)
+                end += write_opt(buf + end, &q, 0, 0);
+            return end;
+        }
+        default:
+            return error_response(buf, cap, &q, WIRE_RCODE_SERVFAIL, 1);
+        }
+    }
+    if (!image_valid(db, img))
+        return error_response(buf, cap, &q, WIRE_RCODE_SERVFAIL, 1);
+    return image_response(buf, limit, &q, &db->images[img], db->bytes);
 }

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "policy_eval.h"
 #include "rt.h"
 
 #define RT_BUF_MIN 65535u /* callers give a buffer that holds any TCP message */
@@ -27,6 +28,14 @@ typedef struct rt_db {
     const rt_image_t *images;
     const uint8_t *bytes;
     const void *mphf; /* cmph packed */
+    rt_policy_db_t pol; /* routing policies (pol.hdr NULL: none) */
+    /* Process-wide settings the server (runtime/main.c) or `zonec query` sets
+     * after opening; rt_db_open*() leave them 0. (Added by R1.) */
+    const uint64_t *health; /* check states, rt_policy_health_words() words, used
+                               when ctx->health is NULL; NULL = all healthy.
+                               The prober stores whole words (relaxed). */
+    uint64_t rng_seed;      /* != 0: a ctx with rng_seeded == 0 starts its rng
+                               from this value at its first random draw (--seed) */
 } rt_db_t;
 
 /* Checks magic, ABI version, section bounds and alignment of `blob`, and
@@ -53,6 +62,9 @@ typedef struct rt_peer {
 typedef struct rt_ctx {
     const rt_db_t *db;
     uint64_t rng;      /* xorshift state for policies that draw at random */
+    const uint64_t *health; /* check states, rt_policy_health_words() words;
+                               NULL = db->health */
+    uint8_t rng_seeded;     /* 0: take db->rng_seed (if set) before the first policy */
 } rt_ctx_t;
 
 /* Answers the DNS message in buf[0..len) in place.

@@ -17,6 +17,7 @@
  *   | rt_image[]         |  precompiled response bodies
  *   | bytes              |  names (lowercase wire form) and image bytes
  *   | cmph packed MPHF   |  cmph_pack() output over all node names
+ *   | policy section     |  rt_policy.h (when policy_off != 0)
  *   +--------------------+
  *
  * LOOKUP. Every name the server can be asked about inside a zone has a node:
@@ -99,6 +100,9 @@
  *     b. C WILDCARD: W = nodes[C.aux]; steps 1c-1f applied to W (its images
  *        all carry fixups, owner = 0xC00C, so they serve any qname);
  *     c. otherwise the zone's nxdomain_img.
+ *  1c. A typeent whose image has RT_TYPEENT_POLICY (0x80000000, rt_policy.h)
+ *      set names a routing policy (index = image & ~RT_TYPEENT_POLICY),
+ *      evaluated per query (policy_eval.h), not an image.
  *  BELOW_CUT takes precedence over WILDCARD for the meaning of aux.
  *  Referral images have AA clear and always carry fixups (the owner of the
  *  NS RRset is a suffix of the qname). An image without RT_IMG_FIXUPS has
@@ -111,7 +115,7 @@
 #include <stdint.h>
 
 #define RT_BLOB_MAGIC 0x4e4f5a5au /* "ZZON" little-endian */
-#define RT_ABI_VERSION 1u
+#define RT_ABI_VERSION 2u
 
 #define RT_MAX_PTR_TARGET 0x3e00u /* 0x4000 - 12 - 255 - 4 - slack */
 #define RT_FIXUP_BIAS 256u        /* k is stored as k + 256 (k >= -255) */
@@ -154,7 +158,7 @@ typedef struct rt_blob_header {
     uint32_t bytes_off;
     uint32_t mphf_off;
     uint32_t mphf_len;
-    uint32_t flags;       /* reserved, 0 */
+    uint32_t policy_off;  /* routing-policy section (rt_policy.h), 8-aligned; 0 = none */
 } rt_blob_header_t;
 
 typedef struct rt_zone {

@@ -5,7 +5,7 @@
 set -euo pipefail
 build=(gcc make flex bison libyaml-dev libcmph-dev libcmocka-dev libc6-dev file libmaxminddb-dev iso-codes)
 test=(knot knot-dnsutils dnsutils python3 python3-dnspython clang libclang-rt-14-dev llvm iproute2 procps)
-bench=(knot nsd dnsperf linux-perf)
+bench=(knot nsd dnsperf linux-perf valgrind)
 case "${1:-run}" in
     run)   want=("${build[@]}") ;;
     test)  want=("${build[@]}" "${test[@]}") ;;

@@ -1,0 +1,460 @@
+#!/usr/bin/env python3
+"""End-to-end tests of the zonec prober (runtime/health.c) and the --http
+endpoint, driven through tests/health/probe-driver. Every backend is a real
+loopback server run from this process (threads), or `openssl s_server -www`.
+
+Bounds asserted (SPEC/issue 5): a check goes down within
+interval*fall + timeout + 1 s of its backend breaking, and up again within
+interval*rise + timeout + 1 s of it healing.
+"""
+import json
+import os
+import re
+import shutil
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+
+DRV = sys.argv[1]
+HOST = "127.0.0.1"
+P_HTTP, P_TCP, P_SILENT, P_GARBAGE, P_ENDLESS, P_RESET, P_TLS = 5431, 5433, 5434, 5435, 5436, 5437, 5438
+P_ENDPOINT = 5490
+IV, TMO, FALL, RISE = 300, 400, 2, 2
+DOWN_BOUND = IV * FALL / 1000 + TMO / 1000 + 1
+UP_BOUND = IV * RISE / 1000 + TMO / 1000 + 1
+
+failures = []
+
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what, flush=True)
+    if not cond:
+        failures.append(what)
+
+
+# --- backends -------------------------------------------------------------
+
+class Listener:
+    """A TCP server on a port whose behaviour `handle(conn)` runs per
+    connection; stop() closes the port (connection refused), start() reopens."""
+
+    def __init__(self, port, handle, host=HOST):
+        self.port, self.handle, self.sock, self.conns, self.host = port, handle, None, [], host
+        self.start()
+
+    def start(self):
+        s = socket.socket(socket.AF_INET6 if ":" in self.host else socket.AF_INET)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        for _ in range(50):
+            try:
+                s.bind((self.host, self.port))
+                break
+            except OSError:
+                time.sleep(0.1)
+        s.listen(64)
+        self.sock = s
+        threading.Thread(target=self._loop, args=(s,), daemon=True).start()
+
+    def _loop(self, s):
+        while True:
+            try:
+                c, _ = s.accept()
+            except OSError:
+                return
+            self.conns.append(c)
+            if len(self.conns) > 200:
+                old = self.conns.pop(0)
+                try:
+                    old.close()
+                except OSError:
+                    pass
+            threading.Thread(target=self._one, args=(c,), daemon=True).start()
+
+    def _one(self, c):
+        try:
+            self.handle(c)
+        except OSError:
+            pass
+
+    def stop(self):
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.sock.close()
+        for c in self.conns:
+            try:
+                c.close()
+            except OSError:
+                pass
+        self.conns = []
+
+
+def read_request(c):
+    data = b""
+    c.settimeout(3)
+    while b"\r\n\r\n" not in data and len(data) < 65536:
+        b = c.recv(4096)
+        if not b:
+            break
+        data += b
+    return data.decode("latin-1")
+
+
+class Web:
+    """Switchable HTTP backend: per path a (status, body, chunked) answer."""
+
+    def __init__(self):
+        self.answers = {"/health": (200, "all OK here", False), "/maintenance": (404, "no", False)}
+        self.requests = []
+
+    def handle(self, c):
+        req = read_request(c)
+        self.requests.append(req)
+        path = req.split(" ")[1] if " " in req else "/"
+        status, body, chunked = self.answers.get(path, (404, "not found", False))
+        body = body.encode()
+        head = "HTTP/1.1 %d X\r\nContent-Type: text/plain\r\nConnection: close\r\n" % status
+        if chunked:
+            out = head.encode() + b"Transfer-Encoding: chunked\r\n\r\n"
+            for i in range(0, len(body), 3):
+                part = body[i:i + 3]
+                out += b"%x\r\n" % len(part) + part + b"\r\n"
+            out += b"0\r\n\r\n"
+        else:
+            out = head.encode() + b"Content-Length: %d\r\n\r\n" % len(body) + body
+        c.sendall(out)
+        c.close()
+
+
+def h_tcp(c):
+    time.sleep(0.2)
+    c.close()
+
+
+def h_silent(c):
+    time.sleep(30)        # accepts, never answers
+
+
+def h_garbage(c):
+    read_request(c)
+    c.sendall(b"\x00\x01garbage that is not HTTP\r\n\r\n")
+    c.close()
+
+
+def h_endless(c):
+    read_request(c)
+    c.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n")
+    chunk = b"x" * 65536
+    c.settimeout(5)
+    sent = 0
+    while sent < 512 * 1024 * 1024:     # far more than the prober may keep
+        c.sendall(chunk)
+        sent += len(chunk)
+
+
+def h_reset(c):
+    read_request(c)
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    c.close()
+
+
+class Tls:
+    def __init__(self, port, tmp):
+        self.port = port
+        self.key, self.crt = os.path.join(tmp, "k.pem"), os.path.join(tmp, "c.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                        "-subj", "/CN=tls.example.test", "-keyout", self.key, "-out", self.crt],
+                       check=True, capture_output=True)
+        self.p = None
+        self.start()
+
+    def start(self):
+        self.p = subprocess.Popen(["openssl", "s_server", "-www", "-accept", "%s:%d" % (HOST, self.port),
+                                   "-key", self.key, "-cert", self.crt, "-quiet"],
+                                  stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL)
+        for _ in range(50):
+            try:
+                socket.create_connection((HOST, self.port), 0.2).close()
+                return
+            except OSError:
+                time.sleep(0.1)
+
+    def stop(self):
+        self.p.terminate()
+        self.p.wait(5)
+
+
+# --- the endpoint ----------------------------------------------------------
+
+def get(path, timeout=3):
+    with urllib.request.urlopen("http://%s:%d%s" % (HOST, P_ENDPOINT, path), timeout=timeout) as r:
+        return r.status, r.headers.get("Content-Type"), r.read().decode()
+
+
+def states():
+    _, ctype, body = get("/health")
+    doc = json.loads(body)
+    return {c["name"]: c for c in doc["checks"]}
+
+
+def wait_state(name, want, bound, what):
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < bound + 3:
+        st = states()[name]
+        if st["state"] == want:
+            el = time.monotonic() - t0
+            check(el <= bound, "%s: %s %s after %.2f s (bound %.2f s)" % (what, name, want, el, bound))
+            return st
+        time.sleep(0.05)
+    check(False, "%s: %s never became %s within %.2f s" % (what, name, want, bound + 3))
+    return states()[name]
+
+
+PROM_NAME = r"[a-zA-Z_:][a-zA-Z0-9_:]*"
+PROM_SAMPLE = re.compile(r"^(%s)(\{((?:[a-zA-Z_][a-zA-Z0-9_]*=\"(?:[^\"\\\n]|\\[\\\"n])*\",?)*)\})? "
+                         r"(NaN|[+-]?Inf|[-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)$" % PROM_NAME)
+
+
+def check_prom(text):
+    """A strict reader of the Prometheus text format 0.0.4: HELP/TYPE before
+    samples, families contiguous, no duplicate series, histograms cumulative
+    with +Inf == _count. Returns a list of problems."""
+    errs, types, seen, done_fam, cur = [], {}, set(), set(), None
+    hist = {}
+    if not text.endswith("\n"):
+        errs.append("no final newline")
+    for ln, line in enumerate(text.split("\n")[:-1], 1):
+        if line.startswith("#"):
+            m = re.match(r"^# (HELP|TYPE) (%s) (.*)$" % PROM_NAME, line)
+            if not m:
+                errs.append("%d: bad comment" % ln)
+                continue
+            if m.group(1) == "TYPE":
+                if m.group(3) not in ("counter", "gauge", "histogram", "summary", "untyped"):
+                    errs.append("%d: bad type" % ln)
+                if m.group(2) in types:
+                    errs.append("%d: second TYPE for %s" % (ln, m.group(2)))
+                types[m.group(2)] = m.group(3)
+            if cur and m.group(2) != cur:
+                done_fam.add(cur)
+            if m.group(2) in done_fam:
+                errs.append("%d: family %s not contiguous" % (ln, m.group(2)))
+            cur = m.group(2)
+            continue
+        m = PROM_SAMPLE.match(line)
+        if not m:
+            errs.append("%d: bad sample %r" % (ln, line))
+            continue
+        name, labels = m.group(1), m.group(3) or ""
+        fam = re.sub(r"_(bucket|sum|count)$", "", name) if re.sub(r"_(bucket|sum|count)$", "", name) in types else name
+        if fam not in types:
+            errs.append("%d: sample before TYPE: %s" % (ln, name))
+        if fam != cur:
+            errs.append("%d: sample of %s inside family %s" % (ln, fam, cur))
+        if (name, labels) in seen:
+            errs.append("%d: duplicate series" % ln)
+        seen.add((name, labels))
+        if types.get(fam) == "counter" and float(m.group(4)) < 0:
+            errs.append("%d: negative counter" % ln)
+        if types.get(fam) == "histogram":
+            base = re.sub(r',?le="[^"]*"', "", labels)
+            hh = hist.setdefault((fam, base), {"b": [], "count": None})
+            if name.endswith("_bucket"):
+                hh["b"].append(float(m.group(4)))
+            elif name.endswith("_count"):
+                hh["count"] = float(m.group(4))
+    for k, hh in hist.items():
+        if hh["b"] != sorted(hh["b"]) or not hh["b"] or hh["b"][-1] != hh["count"]:
+            errs.append("histogram %s not cumulative or +Inf != count" % (k,))
+    return errs
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="zonec-health-")
+    web = Web()
+    backends = {
+        "http": Listener(P_HTTP, web.handle),
+        "tcp": Listener(P_TCP, h_tcp),
+        "tcp6": Listener(P_TCP, h_tcp, "::1"),
+        "silent": Listener(P_SILENT, h_silent),
+        "garbage": Listener(P_GARBAGE, h_garbage),
+        "endless": Listener(P_ENDLESS, h_endless),
+        "reset": Listener(P_RESET, h_reset),
+    }
+    tls = Tls(P_TLS, tmp)
+    t = "interval=%d,timeout=%d,fall=%d,rise=%d" % (IV, TMO, FALL, RISE)
+    checks = [
+        "name=web,kind=http,addr=127.0.0.1,port=%d,path=/health,host=www.example.test,contains=OK,%s" % (P_HTTP, t),
+        "name=exp,kind=http,addr=127.0.0.1,port=%d,path=/health,expect=200-200,%s" % (P_HTTP, t),
+        "name=drain,kind=http,addr=127.0.0.1,port=%d,path=/maintenance,inverted,%s" % (P_HTTP, t),
+        "name=db,kind=tcp,addr=127.0.0.1,port=%d,%s" % (P_TCP, t),
+        "name=db6,kind=tcp,addr=::1,port=%d,%s" % (P_TCP, t),
+        "name=silent,kind=http,addr=127.0.0.1,port=%d,%s" % (P_SILENT, t),
+        "name=garbage,kind=http,addr=127.0.0.1,port=%d,%s" % (P_GARBAGE, t),
+        "name=endless,kind=http,addr=127.0.0.1,port=%d,contains=NEVER,%s" % (P_ENDLESS, t),
+        "name=endless-ok,kind=http,addr=127.0.0.1,port=%d,%s" % (P_ENDLESS, t),
+        "name=reset,kind=http,addr=127.0.0.1,port=%d,%s" % (P_RESET, t),
+        "name=tls,kind=https,addr=127.0.0.1,port=%d,host=tls.example.test,contains=Ciphers,%s" % (P_TLS, t),
+        "name=pinned,kind=tcp,addr=127.0.0.1,port=%d,%s" % (P_TCP, t),
+        "name=site,kind=calculated,children=web+db,atleast=1",
+        "name=both,kind=calculated,children=web+db",
+        "name=top,kind=calculated,children=site+drain,atleast=2",
+    ]
+    drv = subprocess.Popen([DRV, "--http", "%s:%d" % (HOST, P_ENDPOINT), "--check-state", "pinned=down",
+                            "--fake-queries", "5", "--duration", "100"] + checks,
+                           stderr=subprocess.PIPE, text=True)
+    log = []
+    threading.Thread(target=lambda: log.extend(drv.stderr), daemon=True).start()
+    try:
+        for _ in range(50):
+            try:
+                states()
+                break
+            except OSError:
+                time.sleep(0.1)
+        s0 = states()
+        check(s0["drain"]["state"] == "down", "inverted check starts down")
+        check(s0["pinned"]["pinned"] is True and s0["pinned"]["state"] == "down", "pin holds the check down")
+
+        # steady state
+        for n, want in [("web", "up"), ("exp", "up"), ("db", "up"), ("db6", "up"), ("tls", "up"),
+                        ("endless-ok", "up"), ("drain", "up"), ("top", "up")]:
+            wait_state(n, want, UP_BOUND + 1, "start")
+        for n in ["silent", "garbage", "endless", "reset"]:
+            st = wait_state(n, "down", DOWN_BOUND + 1, "hostile backend")
+        s = states()
+        check("timeout after" in s["silent"]["reason"], "silent backend: reason timeout (%s)" % s["silent"]["reason"])
+        check("malformed status line" in s["garbage"]["reason"], "garbage: reason (%s)" % s["garbage"]["reason"])
+        check('body lacks "NEVER"' in s["endless"]["reason"], "endless body: reason (%s)" % s["endless"]["reason"])
+        check("reset" in s["reset"]["reason"], "reset: reason (%s)" % s["reset"]["reason"])
+        check(s["pinned"]["state"] == "down" and s["pinned"]["probes"] == 0, "pinned check never probed")
+        check(s["site"]["state"] == "up" and s["both"]["state"] == "up", "calculated up at start")
+        reqs = [r for r in web.requests if r.startswith("GET /health ")]
+        check(any("\r\nHost: www.example.test\r\n" in r for r in reqs), "Host header sent")
+        check(any("Host: 127.0.0.1:%d\r\n" % P_HTTP in r for r in reqs), "Host defaults to the address:port")
+        check(all(r.startswith("GET /health HTTP/1.1\r\n") for r in reqs), "request line")
+
+        # expect: 302 with OK in the body -> web (200-399) stays up, exp (200-200) goes down
+        web.answers["/health"] = (302, "moved, OK", False)
+        wait_state("exp", "down", DOWN_BOUND, "expect 200-200 vs 302")
+        check(states()["web"]["state"] == "up", "default expect accepts 302")
+        web.answers["/health"] = (200, "all OK here", False)
+        wait_state("exp", "up", UP_BOUND, "expect healed")
+
+        # contains (chunked body too)
+        web.answers["/health"] = (200, "all fine here", True)
+        st = wait_state("web", "down", DOWN_BOUND, "contains missing")
+        check('body lacks "OK"' in st["reason"], "contains reason (%s)" % st["reason"])
+        check(states()["site"]["state"] == "up" and states()["both"]["state"] == "down",
+              "calculated: at-least 1 up, all down when one child is down")
+        web.answers["/health"] = (200, "chunked and OK", True)
+        wait_state("web", "up", UP_BOUND, "contains in a chunked body")
+
+        # status
+        web.answers["/health"] = (503, "OK but unavailable", False)
+        st = wait_state("web", "down", DOWN_BOUND, "status 503")
+        check("status 503" in st["reason"], "status reason (%s)" % st["reason"])
+        web.answers["/health"] = (200, "all OK here", False)
+        wait_state("web", "up", UP_BOUND, "status healed")
+
+        # inverted: the maintenance page appears -> drain goes down; nested calculated follows
+        web.answers["/maintenance"] = (200, "draining", False)
+        wait_state("drain", "down", DOWN_BOUND, "inverted: probe passes")
+        wait_state("top", "down", 0.5, "nested calculated follows its child")
+        web.answers["/maintenance"] = (404, "no", False)
+        wait_state("drain", "up", UP_BOUND, "inverted healed")
+        wait_state("top", "up", 0.5, "nested calculated healed")
+
+        # stop and restart servers: http (refused), tcp, tls
+        backends["http"].stop()
+        st = wait_state("web", "down", DOWN_BOUND, "http server stopped")
+        check("refused" in st["reason"], "refused reason (%s)" % st["reason"])
+        backends["tcp"].stop()
+        backends["tcp6"].stop()
+        wait_state("db", "down", DOWN_BOUND, "tcp listener stopped")
+        wait_state("db6", "down", DOWN_BOUND, "tcp listener on ::1 stopped")
+        wait_state("site", "down", 0.5, "calculated: no child up")
+        wait_state("top", "down", 0.5, "nested calculated: child down")
+        tls.stop()
+        wait_state("tls", "down", DOWN_BOUND, "TLS server stopped")
+        backends["http"].start()
+        backends["tcp"].start()
+        backends["tcp6"].start()
+        tls.start()
+        wait_state("web", "up", UP_BOUND, "http server restarted")
+        wait_state("db", "up", UP_BOUND, "tcp listener restarted")
+        wait_state("tls", "up", UP_BOUND, "TLS server restarted")
+        wait_state("site", "up", 0.5, "calculated healed")
+
+        # the endpoint
+        code, ctype, body = get("/metrics")
+        check(code == 200 and ctype.startswith("text/plain; version=0.0.4"), "/metrics content type")
+        errs = check_prom(body)
+        check(not errs, "/metrics strict text-format check %s" % errs[:5])
+        for fam in ["zonec_check_up", "zonec_check_transitions_total", "zonec_probe_latency_seconds_bucket",
+                    "zonec_queries_total", "zonec_policy_decisions_total"]:
+            check(fam in body, "/metrics has %s" % fam)
+        check('zonec_queries_total{zone="zone0",qtype="A",rcode="NOERROR"} 5' in body, "query counters summed")
+        check('zonec_check_up{check="pinned"} 0' in body, "check_up of a pinned check")
+        if shutil.which("promtool"):
+            r = subprocess.run(["promtool", "check", "metrics"], input=body, text=True, capture_output=True)
+            check(r.returncode == 0, "promtool check metrics: %s" % r.stdout + r.stderr)
+        code, ctype, body = get("/health")
+        check(ctype == "application/json" and json.loads(body)["checks"], "/health JSON")
+        try:
+            get("/nope")
+            check(False, "404 for unknown paths")
+        except urllib.error.HTTPError as e:
+            check(e.code == 404, "404 for unknown paths")
+
+        # hostile clients: an idle one, an oversized request; the endpoint stays usable
+        idle = socket.create_connection((HOST, P_ENDPOINT))
+        big = socket.create_connection((HOST, P_ENDPOINT))
+        try:
+            big.sendall(b"GET /" + b"a" * 10000)
+        except OSError:
+            pass
+        t0 = time.monotonic()
+        code, _, _ = get("/health", timeout=8)
+        check(code == 200 and time.monotonic() - t0 < 6, "endpoint survives idle/oversized clients (%.1f s)" % (time.monotonic() - t0))
+        idle.close()
+        big.close()
+
+        # bounded resources: file descriptors and memory after minutes of hostile probing
+        pid = drv.pid
+        fds = len(os.listdir("/proc/%d/fd" % pid))
+        check(fds < 40, "prober holds %d fds" % fds)
+        rss1 = int(re.search(r"VmRSS:\s+(\d+)", open("/proc/%d/status" % pid).read()).group(1))
+        time.sleep(3)
+        rss2 = int(re.search(r"VmRSS:\s+(\d+)", open("/proc/%d/status" % pid).read()).group(1))
+        check(rss2 - rss1 < 512, "memory flat under hostile backends (%d -> %d KiB)" % (rss1, rss2))
+        check(drv.poll() is None, "prober still running")
+    finally:
+        drv.terminate()
+        try:
+            drv.wait(10)
+        except subprocess.TimeoutExpired:
+            drv.kill()
+        for b in backends.values():
+            b.stop()
+        tls.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+    time.sleep(0.2)
+    lines = [l for l in log if l.startswith("health: ")]
+    pat = re.compile(r"^health: \S+ (up -> down|down -> up) \(reason: .+\)$")
+    check(lines and all(pat.match(l.rstrip("\n")) for l in lines), "transition log lines (%d)" % len(lines))
+    check(any("health: web up -> down (reason: status 503)" in l for l in lines), "log names check, states and reason")
+    check(drv.returncode == 0, "driver exits 0 on SIGTERM (%s)" % drv.returncode)
+    print("%d failure(s)" % len(failures))
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
