@@ -6,14 +6,19 @@
 #include <string.h>
 
 #include "net.h"
+#include "privs.h"
+#include "qlog.h"
 #include "query.h"
+#include "rrl.h"
 #include "rt.h"
 
 static void usage(FILE *f, const char *prog)
 {
     fprintf(f,
             "usage: %s [--listen ADDR:PORT]... [--threads N] [--check-state CHECK=up|down]...\n"
-            "          [--seed N] [--version] [--help]\n"
+            "          [--seed N] [--rrl RATE] [--rrl-slip N] [--cpus LIST] [--tcp-max N]\n"
+            "          [--user NAME|UID[:GID]] [--chroot DIR] [--log-queries FILE|-]\n"
+            "          [--version] [--help]\n"
             "  --listen ADDR:PORT  UDP and TCP on this address (repeatable), e.g.\n"
             "                      127.0.0.1:5300 or [::1]:5300;\n"
             "                      default 0.0.0.0:53 and [::]:53\n"
@@ -22,6 +27,15 @@ static void usage(FILE *f, const char *prog)
             "                      pin a health check's state (repeatable)\n"
             "  --seed N            start the random state of weighted/multivalue answers\n"
             "                      as `zonec query --seed N` does (per thread)\n"
+            "  --rrl RATE          UDP responses per second per client network (/24, /56)\n"
+            "                      and response kind (default 200; 0 = no rate limiting)\n"
+            "  --rrl-slip N        every Nth rate-limited response goes out truncated\n"
+            "                      (TC=1), the others are dropped (default 2; 0 = drop all)\n"
+            "  --cpus LIST         pin worker threads to these CPUs, e.g. 0,2-3\n"
+            "  --tcp-max N         TCP connections in all threads together (default 2048)\n"
+            "  --user NAME|UID[:GID]  switch to this user after binding (NAME from /etc/passwd)\n"
+            "  --chroot DIR        chroot to DIR after binding (before --user)\n"
+            "  --log-queries FILE|-  one line per query to FILE (appended) or stdout\n"
             "  --version           print the compiler version and the zones, then exit\n"
             "  --help              print this help and exit\n",
             prog);
@@ -89,6 +103,19 @@ fail:
     return -1;
 }
 
+/* A decimal number 0..max into *out. Returns: 0, or -1 when `v` is not one. */
+static int parse_uint(const char *v, unsigned long max, unsigned *out)
+{
+    char *end;
+    if (*v < '0' || *v > '9')
+        return -1;
+    unsigned long n = strtoul(v, &end, 10);
+    if (*end != 0 || n > max)
+        return -1;
+    *out = (unsigned)n;
+    return 0;
+}
+
 /* The value of a flag given as "--flag VALUE" or "--flag=VALUE"; advances *i. */
 static const char *flag_value(int argc, char **argv, int *i, const char *flag)
 {
@@ -116,6 +143,14 @@ int rt_main(int argc, char **argv, const rt_program_t *prog)
     static char *pins[RT_MAX_PINS]; /* --check-state CHECK=up|down */
     int npins = 0, have_seed = 0;
     uint64_t seed = 0;
+    /* server flags (R2) */
+    static int cpus[RT_NET_MAX_CPUS];
+    static rt_privs_t privs;
+    rt_net_opts_t nopts;
+    memset(&nopts, 0, sizeof nopts);
+    nopts.rrl_rate = RT_RRL_DEFAULT_RATE;
+    nopts.rrl_slip = RT_RRL_DEFAULT_SLIP;
+    const char *log_path = NULL;
 
     for (int i = 1; i < argc; i++) {
         const char *v;
@@ -160,6 +195,46 @@ int rt_main(int argc, char **argv, const rt_program_t *prog)
             }
             seed = n;
             have_seed = 1;
+        } else if ((v = flag_value(argc, argv, &i, "--rrl")) != NULL) {
+            if (parse_uint(v, 1000000, &nopts.rrl_rate) < 0) {
+                fprintf(stderr, "%s: invalid --rrl '%s' (0..1000000 responses/s; 0 = off)\n", name, v);
+                return 2;
+            }
+        } else if ((v = flag_value(argc, argv, &i, "--rrl-slip")) != NULL) {
+            if (parse_uint(v, 100, &nopts.rrl_slip) < 0) {
+                fprintf(stderr, "%s: invalid --rrl-slip '%s' (0..100)\n", name, v);
+                return 2;
+            }
+        } else if ((v = flag_value(argc, argv, &i, "--tcp-max")) != NULL) {
+            if (parse_uint(v, 1000000, &nopts.tcp_max) < 0 || nopts.tcp_max == 0) {
+                fprintf(stderr, "%s: invalid --tcp-max '%s' (1..1000000)\n", name, v);
+                return 2;
+            }
+        } else if ((v = flag_value(argc, argv, &i, "--cpus")) != NULL) {
+            nopts.ncpus = rt_net_parse_cpus(v, cpus, RT_NET_MAX_CPUS);
+            if (nopts.ncpus <= 0) {
+                fprintf(stderr, "%s: invalid --cpus '%s' (want a list like 0,2-3)\n", name, v);
+                return 2;
+            }
+            nopts.cpus = cpus;
+        } else if ((v = flag_value(argc, argv, &i, "--user")) != NULL) {
+            char err[300];
+            if (rt_privs_parse_user(&privs, v, NULL, err, sizeof err) < 0) {
+                fprintf(stderr, "%s: %s\n", name, err);
+                return 2;
+            }
+        } else if ((v = flag_value(argc, argv, &i, "--chroot")) != NULL) {
+            if (*v == 0) {
+                fprintf(stderr, "%s: --chroot needs a directory\n", name);
+                return 2;
+            }
+            privs.chroot_dir = v;
+        } else if ((v = flag_value(argc, argv, &i, "--log-queries")) != NULL) {
+            if (*v == 0) {
+                fprintf(stderr, "%s: --log-queries needs a file name or -\n", name);
+                return 2;
+            }
+            log_path = v;
         } else {
             fprintf(stderr, "%s: unknown option '%s'\n", name, argv[i]);
             usage(stderr, name);
@@ -181,5 +256,14 @@ int rt_main(int argc, char **argv, const rt_program_t *prog)
     }
     if (policy_setup(&db, pins, npins, have_seed, seed, name) < 0)
         return 2;
-    return rt_net_serve(&db, addrs, naddrs, threads, name) == 0 ? 0 : 2;
+    if (log_path) {
+        if (rt_qlog_open(log_path, threads, name) < 0)
+            return 2;
+        nopts.log_queries = 1;
+    }
+    nopts.addrs = addrs;
+    nopts.naddrs = naddrs;
+    nopts.threads = threads;
+    nopts.privs = privs.have_user || privs.chroot_dir ? &privs : NULL;
+    return rt_net_serve_opts(&db, &nopts, name) == 0 ? 0 : 2;
 }

@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,8 @@
 #include <unistd.h>
 
 #include "net.h"
+#include "qlog.h"
+#include "rrl.h"
 #include "wire.h"
 
 /* Out buffer: one maximal framed response always fits when it is empty,
@@ -38,6 +41,7 @@ typedef struct conn {
     uint32_t in_len;
     uint32_t out_off, out_len;
     uint64_t last_ms;    /* last progress, for the idle timeout */
+    uint64_t frame_ms;   /* when the incomplete message in `in` began; 0 = none */
     rt_peer_t peer;
     uint8_t *in;         /* RT_NET_TCP_IN bytes */
     uint8_t *out;        /* TCP_OUT_CAP bytes */
@@ -67,7 +71,14 @@ typedef struct worker {
     uint32_t free_top;
     uint32_t free_list[RT_NET_MAX_CONN];
     uint64_t last_sweep;
+    int cpu;             /* pin to this CPU; -1 = not pinned */
+    rt_rrl_t rrl;
+    rt_qlog_ring_t *qlog;
 } worker_t;
+
+/* TCP connections open in all threads, and the limit. */
+static uint32_t g_tcp_open;
+static uint32_t g_tcp_max = RT_NET_TCP_MAX;
 
 static uint64_t now_ms(void)
 {
@@ -188,6 +199,7 @@ static void udp_ready(worker_t *w, int fd)
         int n = recvmmsg(fd, w->msgs, RT_NET_BATCH, MSG_DONTWAIT, NULL);
         if (n <= 0)
             return;
+        uint64_t now = w->rrl.rate ? now_ms() : 0;
         int m = 0;
         for (int i = 0; i < n; i++) {
             struct msghdr *mh = &w->msgs[i].msg_hdr;
@@ -195,10 +207,20 @@ static void udp_ready(worker_t *w, int fd)
                 continue; /* over RT_NET_UDP_BUF: not a query we answer */
             rt_peer_t peer;
             peer_from(&peer, &w->names[i], 0);
-            size_t len = rt_query_process(&w->ctx, w->iov[i].iov_base, w->msgs[i].msg_len,
-                                          RT_NET_UDP_BUF, &peer);
+            uint8_t *buf = w->iov[i].iov_base;
+            size_t len = rt_query_process(&w->ctx, buf, w->msgs[i].msg_len, RT_NET_UDP_BUF, &peer);
             if (len == 0)
                 continue;
+            if (w->rrl.rate) {
+                int v = rt_rrl_check(&w->rrl, &peer, buf, len, NULL, now);
+                rt_qlog_put(w->qlog, &peer, buf, len, v);
+                if (v == RT_RRL_DROP)
+                    continue;
+                if (v == RT_RRL_SLIP)
+                    len = rt_rrl_slip_reply(buf, len);
+            } else {
+                rt_qlog_put(w->qlog, &peer, buf, len, 0);
+            }
             w->iov[i].iov_len = len;
             if (mh->msg_flags & MSG_CTRUNC)
                 mh->msg_controllen = 0;
@@ -235,6 +257,7 @@ static void conn_close(worker_t *w, uint32_t idx)
     close(c->fd);
     c->fd = -1;
     w->free_list[w->free_top++] = idx;
+    __atomic_fetch_sub(&g_tcp_open, 1, __ATOMIC_RELAXED);
 }
 
 static void conn_want_out(worker_t *w, uint32_t idx, int want)
@@ -298,13 +321,19 @@ static int conn_frames(worker_t *w, conn_t *c, uint64_t now)
         off += 2 + flen;
         if (rlen == 0)
             continue; /* dropped (e.g. QR=1): nothing to send */
+        rt_qlog_put(w->qlog, &c->peer, dst + 2, rlen, 0);
         wire_write_u16(dst, (uint16_t)rlen);
         c->out_len += 2u + (uint32_t)rlen;
     }
     if (off > 0) {
         memmove(c->in, c->in + off, c->in_len - off);
         c->in_len -= off;
+        c->frame_ms = 0; /* a message completed: the next one starts its clock now */
     }
+    if (c->in_len == 0)
+        c->frame_ms = 0;
+    else if (c->frame_ms == 0)
+        c->frame_ms = now;
     return rc;
 }
 
@@ -358,14 +387,22 @@ static void tcp_accept(worker_t *w, int lfd)
         if (fd < 0)
             return;
         uint64_t now = now_ms();
-        if (w->free_top == 0) {
-            /* pool full: the least recently active connection makes room */
-            uint32_t old = 0;
-            for (uint32_t i = 1; i < RT_NET_MAX_CONN; i++)
-                if (w->conns[i].last_ms < w->conns[old].last_ms)
+        if (w->free_top == 0 ||
+            __atomic_load_n(&g_tcp_open, __ATOMIC_RELAXED) >= g_tcp_max) {
+            /* this pool or all of them full: our least recently active
+             * connection makes room; with none of our own, refuse */
+            uint32_t old = UINT32_MAX;
+            for (uint32_t i = 0; i < RT_NET_MAX_CONN; i++)
+                if (w->conns[i].fd >= 0 &&
+                    (old == UINT32_MAX || w->conns[i].last_ms < w->conns[old].last_ms))
                     old = i;
+            if (old == UINT32_MAX) {
+                close(fd);
+                continue;
+            }
             conn_close(w, old);
         }
+        __atomic_fetch_add(&g_tcp_open, 1, __ATOMIC_RELAXED);
         uint32_t idx = w->free_list[--w->free_top];
         conn_t *c = &w->conns[idx];
         int one = 1;
@@ -375,6 +412,7 @@ static void tcp_accept(worker_t *w, int lfd)
         c->eof = 0;
         c->in_len = c->out_off = c->out_len = 0;
         c->last_ms = now;
+        c->frame_ms = 0;
         peer_from(&c->peer, &ss, 1);
         struct epoll_event ev = {.events = EPOLLIN, .data.u64 = EV_TAG(EV_CONN, idx)};
         if (epoll_ctl(w->ep, EPOLL_CTL_ADD, fd, &ev) < 0)
@@ -384,9 +422,14 @@ static void tcp_accept(worker_t *w, int lfd)
 
 static void sweep_idle(worker_t *w, uint64_t now)
 {
-    for (uint32_t i = 0; i < RT_NET_MAX_CONN; i++)
-        if (w->conns[i].fd >= 0 && now - w->conns[i].last_ms >= RT_NET_IDLE_MS)
+    for (uint32_t i = 0; i < RT_NET_MAX_CONN; i++) {
+        const conn_t *c = &w->conns[i];
+        if (c->fd < 0)
+            continue;
+        if (now - c->last_ms >= RT_NET_IDLE_MS ||
+            (c->frame_ms && !c->want_out && now - c->frame_ms >= RT_NET_READ_MS))
             conn_close(w, i);
+    }
 }
 
 /* ---- workers ---------------------------------------------------------- */
@@ -396,7 +439,7 @@ static void *worker_main(void *arg)
     worker_t *w = arg;
     struct epoll_event evs[64];
     for (;;) {
-        int n = epoll_wait(w->ep, evs, 64, 500);
+        int n = epoll_wait(w->ep, evs, 64, 250);
         if (n < 0 && errno != EINTR)
             break;
         for (int i = 0; i < n; i++) {
@@ -416,7 +459,7 @@ static void *worker_main(void *arg)
             }
         }
         uint64_t now = now_ms();
-        if (now - w->last_sweep >= 1000) {
+        if (now - w->last_sweep >= 250) {
             sweep_idle(w, now);
             w->last_sweep = now;
         }
@@ -479,12 +522,14 @@ static void worker_free(worker_t *w)
         close(w->ep);
     free(w->ubuf);
     free(w->conns);
+    rt_rrl_free(&w->rrl);
     if (w->conn_mem)
         munmap(w->conn_mem, (size_t)RT_NET_MAX_CONN * TCP_CONN_MEM);
 }
 
 static int worker_init(worker_t *w, const rt_db_t *db, const rt_listen_t *addrs, int naddrs,
-                       int stopfd, uint64_t seed, const char *progname)
+                       int stopfd, uint64_t seed, const rt_net_opts_t *o, int t,
+                       const char *progname)
 {
     w->ep = -1;
     w->stopfd = stopfd;
@@ -508,7 +553,10 @@ static int worker_init(worker_t *w, const rt_db_t *db, const rt_listen_t *addrs,
     if (w->conn_mem == MAP_FAILED)
         w->conn_mem = NULL;
     w->ep = epoll_create1(EPOLL_CLOEXEC);
-    if (!w->ubuf || !w->conns || !w->conn_mem || w->ep < 0) {
+    int rrl_rc = rt_rrl_init(&w->rrl, o->rrl_rate, o->rrl_slip);
+    w->qlog = o->log_queries ? rt_qlog_ring(t) : NULL;
+    w->cpu = o->cpus && o->ncpus > 0 ? o->cpus[t % o->ncpus] : -1;
+    if (!w->ubuf || !w->conns || !w->conn_mem || w->ep < 0 || rrl_rc < 0) {
         fprintf(stderr, "%s: cannot allocate worker state: %s\n", progname, strerror(errno));
         return -1;
     }
@@ -539,9 +587,60 @@ static void on_signal(int sig)
     (void)sig; /* never runs: the signals stay blocked and go to sigwait() */
 }
 
+int rt_net_parse_cpus(const char *text, int *out, int cap)
+{
+    int n = 0;
+    const char *p = text;
+    if (*p == 0)
+        return -1;
+    for (;;) {
+        char *end;
+        if (*p < '0' || *p > '9')
+            return -1;
+        long a = strtol(p, &end, 10), b = a;
+        p = end;
+        if (*p == '-') {
+            p++;
+            if (*p < '0' || *p > '9')
+                return -1;
+            b = strtol(p, &end, 10);
+            p = end;
+        }
+        if (a < 0 || b < a || b >= CPU_SETSIZE)
+            return -1;
+        for (long c = a; c <= b; c++) {
+            if (n == cap)
+                return -1;
+            out[n++] = (int)c;
+        }
+        if (*p == 0)
+            return n;
+        if (*p++ != ',')
+            return -1;
+    }
+}
+
 int rt_net_serve(const rt_db_t *db, const rt_listen_t *addrs, int naddrs, int threads,
                  const char *progname)
 {
+    rt_net_opts_t o;
+    memset(&o, 0, sizeof o);
+    o.addrs = addrs;
+    o.naddrs = naddrs;
+    o.threads = threads;
+    o.rrl_rate = RT_RRL_DEFAULT_RATE;
+    o.rrl_slip = RT_RRL_DEFAULT_SLIP;
+    return rt_net_serve_opts(db, &o, progname);
+}
+
+int rt_net_serve_opts(const rt_db_t *db, const rt_net_opts_t *opts, const char *progname)
+{
+    const rt_listen_t *addrs = opts->addrs;
+    int naddrs = opts->naddrs, threads = opts->threads > 0 ? opts->threads : 1;
+    char err[512];
+    g_tcp_max = opts->tcp_max ? opts->tcp_max : RT_NET_TCP_MAX;
+    g_tcp_open = 0;
+    rt_rrl_global_init(0);
     sigset_t set, old;
     int rc = -1, sig = 0;
     sigemptyset(&set);
@@ -564,11 +663,21 @@ int rt_net_serve(const rt_db_t *db, const rt_listen_t *addrs, int naddrs, int th
         fprintf(stderr, "%s: cannot start: %s\n", progname, strerror(errno));
         goto out;
     }
+    for (int t = 0; t < threads; t++)
+        ws[t].ep = -1; /* worker_free() of a worker never initialised closes nothing */
     for (int t = 0; t < threads; t++) {
-        ws[t].ep = -1;
         if (worker_init(&ws[t], db, addrs, naddrs, stopfd, 0x9e3779b97f4a7c15ull * (uint64_t)(t + 1),
-                        progname) < 0)
+                        opts, t, progname) < 0)
             goto out;
+    }
+    /* every socket is bound: give up root before any thread runs */
+    if (opts->privs && rt_privs_apply(opts->privs, err, sizeof err) < 0) {
+        fprintf(stderr, "%s: %s\n", progname, err);
+        goto out;
+    }
+    if (opts->log_queries && rt_qlog_start() < 0) {
+        fprintf(stderr, "%s: cannot start the query log writer\n", progname);
+        goto out;
     }
     char line[RT_NET_MAX_LISTEN * 64 + 128];
     size_t pos = (size_t)snprintf(line, sizeof line, "%s: listening on", progname);
@@ -581,8 +690,22 @@ int rt_net_serve(const rt_db_t *db, const rt_listen_t *addrs, int naddrs, int th
     fflush(stdout);
 
     for (int t = 0; t < threads; t++) {
-        if (pthread_create(&ws[t].tid, NULL, worker_main, &ws[t]) != 0) {
-            fprintf(stderr, "%s: cannot start thread %d\n", progname, t);
+        pthread_attr_t attr;
+        pthread_attr_init(&attr);
+        if (ws[t].cpu >= 0) {
+            cpu_set_t cs;
+            CPU_ZERO(&cs);
+            CPU_SET(ws[t].cpu, &cs);
+            pthread_attr_setaffinity_np(&attr, sizeof cs, &cs);
+        }
+        int e = pthread_create(&ws[t].tid, &attr, worker_main, &ws[t]);
+        pthread_attr_destroy(&attr);
+        if (e != 0) {
+            if (ws[t].cpu >= 0)
+                fprintf(stderr, "%s: cannot start thread %d on CPU %d: %s\n", progname, t,
+                        ws[t].cpu, strerror(e));
+            else
+                fprintf(stderr, "%s: cannot start thread %d: %s\n", progname, t, strerror(e));
             break;
         }
         ws[t].started = 1;
@@ -598,7 +721,18 @@ int rt_net_serve(const rt_db_t *db, const rt_listen_t *addrs, int naddrs, int th
     for (int t = 0; t < threads; t++)
         if (ws[t].started)
             pthread_join(ws[t].tid, NULL);
+    if (opts->rrl_rate) {
+        uint64_t sl = 0, dr = 0;
+        for (int t = 0; t < threads; t++) {
+            sl += ws[t].rrl.slipped;
+            dr += ws[t].rrl.dropped;
+        }
+        if (sl || dr)
+            fprintf(stderr, "%s: rate limiting: %llu responses slipped (TC=1), %llu dropped\n",
+                    progname, (unsigned long long)sl, (unsigned long long)dr);
+    }
 out:
+    rt_qlog_stop();
     if (ws)
         for (int t = 0; t < threads; t++)
             worker_free(&ws[t]);

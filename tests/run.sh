@@ -15,6 +15,7 @@
 #   smoke    tests/smoke.sh        kdig/dig against a served zone, SIGTERM
 #   diff     tests/diff/run.sh     zonec's server vs Knot DNS, >= 20k queries per zone
 #   hostile  tests/hostile/run.sh  hostile packets and TCP clients; the server keeps serving
+#   health   tests/health/run.sh   the prober and /health /metrics against real loopback servers
 #   san      make SAN=1 unit; then, with the sanitized zonec (outputs linked dynamically),
 #            the golden test, the hostile test (no idle wait) and a short differential run
 #            against a server built from the ASan+UBSan runtime
@@ -35,12 +36,12 @@ for a in "$@"; do
     case $a in
         --quick) quick=1 ;;
         --no-san) san=0 ;;
-        golden|repro|smoke|diff|hostile|san) steps+=("$a") ;;
+        golden|repro|smoke|diff|hostile|health|san) steps+=("$a") ;;
         -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
         *) echo "run.sh: unknown argument '$a'" >&2; exit 2 ;;
     esac
 done
-[ ${#steps[@]} -eq 0 ] && steps=(golden repro smoke diff hostile san)
+[ ${#steps[@]} -eq 0 ] && steps=(golden repro smoke diff hostile health san)
 [ $san = 0 ] && steps=("${steps[@]/san/}")
 if [ $quick = 1 ]; then
     export DIFF_COUNT=${DIFF_COUNT:-2000}
@@ -89,6 +90,7 @@ for s in "${steps[@]}"; do
         smoke)   step smoke 60 bash tests/smoke.sh ;;
         diff)    step diff 420 bash tests/diff/run.sh ;;
         hostile) step hostile 150 bash tests/hostile/run.sh "${hostile_args[@]}" ;;
+        health)  step health 150 bash tests/health/run.sh ;;
         san)     export -f san_step; export SAN_BUILD ROOT
                  step san 480 bash -c san_step ;;
     esac

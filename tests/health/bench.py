@@ -28,12 +28,15 @@ time.sleep(3)
 def cpu():
     f = open("/proc/%d/stat" % p.pid).read().rsplit(")", 1)[1].split()
     return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
-c0, t0 = cpu(), time.monotonic()
+def ucpu():
+    f = open("/proc/%d/stat" % p.pid).read().rsplit(")", 1)[1].split()
+    return int(f[11]) / os.sysconf("SC_CLK_TCK")
+c0, u0, t0 = cpu(), ucpu(), time.monotonic()
 time.sleep(10)
-c1, t1 = cpu(), time.monotonic()
+c1, u1, t1 = cpu(), ucpu(), time.monotonic()
 import urllib.request, json
 h = json.loads(urllib.request.urlopen("http://127.0.0.1:5499/health").read())
 up = sum(1 for c in h["checks"] if c["state"] == "up")
 probes = sum(c["probes"] for c in h["checks"])
 p.terminate(); p.wait()
-print("%d %s checks, 1 s interval: prober CPU %.2f%% of one core; %d/%d up; %d probes" % (n, kind, 100 * (c1 - c0) / (t1 - t0), up, n, probes))
+print("%d %s checks, 1 s interval: prober CPU %.2f%% of one core (user %.2f%%); %d/%d up; %d probes" % (n, kind, 100 * (c1 - c0) / (t1 - t0), 100 * (u1 - u0) / (t1 - t0), up, n, probes))
