@@ -264,7 +264,7 @@ measure() {
     d=$CG/$s-$size
     rm -rf "$d"; mkdir -p "$d"
     case $s in
-    zonec) set -- "$WORK/zonec-$size" --listen "127.0.0.1:$port" --threads 1; nq=$NQ; rate=$RATE ;;
+    zonec) set -- "$WORK/zonec-$size" --listen "127.0.0.1:$port" --threads 1 --rrl 0; nq=$NQ; rate=$RATE ;;
     knot) conf_knot "$d/run" "$WORK/zone-$size.zone"; set -- knotd -c "$d/run/knot.conf"; nq=$PEER_NQ; rate=$PEER_RATE ;;
     nsd) conf_nsd "$d/run" "$WORK/zone-$size.zone"; set -- nsd -d -c "$d/run/nsd.conf"; nq=$PEER_NQ; rate=$PEER_RATE ;;
     esac

@@ -262,7 +262,7 @@ EOF
 server_cmd() {
     case $1 in
     trivial) printf '%s\n' "$BIN/trivial" -p "$PORT_trivial" ;;
-    zonec) printf '%s\n' "$WORK/zonec-$2" --listen "127.0.0.1:$PORT_zonec" --threads 1 ;;
+    zonec) printf '%s\n' "$WORK/zonec-$2" --listen "127.0.0.1:$PORT_zonec" --threads 1 --rrl 0 ;;
     knot) printf '%s\n' knotd -c "$WORK/run-knot/knot.conf" ;;
     nsd) printf '%s\n' nsd -d -c "$WORK/run-nsd/nsd.conf" ;;
     esac
@@ -447,7 +447,7 @@ scale_one() {   # THREADS ROUND
     rm -f "$res"
     nice -n "$NICE" taskset -c "$SCALE_CPUS" "$LOADGEN" -m startup -p "$port" -x "$LPORT_PROBE" \
         -q "$ORIGIN SOA" -o "$res" -l "$STARTUP_LIMIT" -- "$WORK/zonec-$size" \
-        --listen "127.0.0.1:$port" --threads "$t" > "$LOG/scale-t$t-r$r.log" 2>&1 &
+        --listen "127.0.0.1:$port" --threads "$t" --rrl 0 > "$LOG/scale-t$t-r$r.log" 2>&1 &
     spid=$!
     STARTED+=("$spid")
     for i in $(seq $((STARTUP_LIMIT * 20 + 100))); do

@@ -12,6 +12,14 @@
 #include "dname.h"
 #include "rrtype.h"
 
+/* (RRset, rdata) pairs of the large RRsets; see rrset_has() */
+typedef struct ir_dupset {
+    const ir_rrset_t **set;
+    const ir_rdata_t **rd;
+    size_t cap, n;
+} dupset_t;
+
+
 ir_t *ir_new(void)
 {
     ir_t *ir = xcalloc(1, sizeof *ir);
@@ -29,6 +37,11 @@ void ir_free(ir_t *ir)
         free(z->sorted);
         free(z->nested);
     }
+    if (ir->dups) {
+        free(ir->dups->set);
+        free(ir->dups->rd);
+        free(ir->dups);
+    }
     arena_free(ir->arena);
     free(ir);
 }
@@ -37,6 +50,11 @@ static const char *name_text(const uint8_t *name, char buf[DNAME_TEXT_MAX])
 {
     dname_to_text(name, buf, DNAME_TEXT_MAX);
     return buf;
+}
+
+static inline uint8_t lower_byte(uint8_t c)
+{
+    return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c;
 }
 
 /* FNV-1a over the lowercase key. */
@@ -95,11 +113,6 @@ static void zone_rehash(ir_zone_t *z)
     free(z->buckets);
     z->buckets = b;
     z->nbuckets = nb;
-}
-
-static inline uint8_t lower_byte(uint8_t c)
-{
-    return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c;
 }
 
 ir_node_t *ir_node_find(const ir_zone_t *zone, const uint8_t *name)
@@ -181,6 +194,75 @@ static int rdata_same(uint16_t type, const uint8_t *a, size_t alen, const uint8_
     return memcmp(a, b, alen) == 0;
 }
 
+/* Duplicates in RRsets past DUP_LINEAR records are found through one hash
+ * set of (RRset, rdata) for the whole IR instead of a scan, so a name with
+ * very many records stays linear. The hash agrees with rdata_same(): names
+ * of NS/CNAME/PTR rdata are hashed lowercase. */
+#define DUP_LINEAR 16
+
+static uint64_t rdata_hash(const ir_rrset_t *s, const uint8_t *d, size_t len)
+{
+    uint64_t h = 1469598103934665603ull ^ (uint64_t)(uintptr_t)s;
+    int name = (s->type == RR_NS || s->type == RR_CNAME || s->type == RR_PTR) &&
+               rrtype_rdata_valid(s->type, d, len);
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (name ? lower_byte(d[i]) : d[i])) * 1099511628211ull;
+    return h ^ h >> 29;
+}
+
+static void dup_insert(dupset_t *ds, const ir_rrset_t *s, const ir_rdata_t *r);
+
+static void dup_grow(dupset_t *ds)
+{
+    dupset_t old = *ds;
+    ds->cap = old.cap ? old.cap * 2 : 1024;
+    ds->set = xcalloc(ds->cap, sizeof *ds->set);
+    ds->rd = xcalloc(ds->cap, sizeof *ds->rd);
+    ds->n = 0;
+    for (size_t i = 0; i < old.cap; i++)
+        if (old.set[i])
+            dup_insert(ds, old.set[i], old.rd[i]);
+    free(old.set);
+    free(old.rd);
+}
+
+static void dup_insert(dupset_t *ds, const ir_rrset_t *s, const ir_rdata_t *r)
+{
+    if (2 * (ds->n + 1) > ds->cap)
+        dup_grow(ds);
+    size_t i = rdata_hash(s, r->data, r->len) & (ds->cap - 1);
+    while (ds->set[i])
+        i = (i + 1) & (ds->cap - 1);
+    ds->set[i] = s;
+    ds->rd[i] = r;
+    ds->n++;
+}
+
+static int dup_has(const dupset_t *ds, const ir_rrset_t *s, const uint8_t *d, size_t len)
+{
+    for (size_t i = rdata_hash(s, d, len) & (ds->cap - 1); ds->set[i]; i = (i + 1) & (ds->cap - 1))
+        if (ds->set[i] == s && rdata_same(s->type, ds->rd[i]->data, ds->rd[i]->len, d, len))
+            return 1;
+    return 0;
+}
+
+/* 1 when `s` already holds rdata equal to d[0..len). */
+static int rrset_has(ir_t *ir, const ir_rrset_t *s, const uint8_t *d, size_t len)
+{
+    if (s->count < DUP_LINEAR) {
+        for (const ir_rdata_t *r = s->rdata; r; r = r->next)
+            if (rdata_same(s->type, r->data, r->len, d, len))
+                return 1;
+        return 0;
+    }
+    if (!ir->dups)
+        ir->dups = xcalloc(1, sizeof *ir->dups);
+    if (s->count == DUP_LINEAR) /* first time this large: index what it holds */
+        for (const ir_rdata_t *r = s->rdata; r; r = r->next)
+            dup_insert(ir->dups, s, r);
+    return dup_has(ir->dups, s, d, len);
+}
+
 void ir_add_rr(ir_t *ir, ir_zone_t *zone, const uint8_t *owner, uint16_t type, uint32_t ttl,
                const uint8_t *rdata, uint16_t rdlen, loc_t loc)
 {
@@ -205,11 +287,9 @@ void ir_add_rr(ir_t *ir, ir_zone_t *zone, const uint8_t *owner, uint16_t type, u
         s->next = n->rrsets;
         n->rrsets = s;
     } else {
-        for (ir_rdata_t *r = s->rdata; r; r = r->next) {
-            if (rdata_same(type, r->data, r->len, rdata, rdlen)) {
-                diag_warning(loc, "duplicate", "duplicate record ignored");
-                return;
-            }
+        if (rrset_has(ir, s, rdata, rdlen)) {
+            diag_warning(loc, "duplicate", "duplicate record ignored");
+            return;
         }
         if (ttl != s->ttl)
             diag_warning(loc, "ttl-mismatch", "TTL %u differs from the RRset's TTL %u; using %u",
@@ -221,7 +301,8 @@ void ir_add_rr(ir_t *ir, ir_zone_t *zone, const uint8_t *owner, uint16_t type, u
     r->data = arena_memdup(ir->arena, rdata, rdlen);
     *s->rdata_tail = r;
     s->rdata_tail = &r->next;
-    s->count++;
+    if (s->count++ >= DUP_LINEAR)
+        dup_insert(ir->dups, s, r);
 }
 
 static uint32_t soa_serial(const ir_rrset_t *soa);

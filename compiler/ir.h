@@ -51,7 +51,7 @@ typedef struct ir_node {
     ir_rrset_t *rrsets;
     struct ir_node *hnext;  /* hash chain in the zone's node table */
     /* filled in by ir_finish(): */
-    uint32_t index;         /* position in the zone's canonical order */
+    uint32_t index;         /* position in the zone's `sorted` (or `nested`) */
     uint8_t is_ent;         /* empty non-terminal created by ir_finish() */
     uint8_t is_apex;
     uint8_t is_cut;         /* NS here and not the apex: a delegation */
@@ -91,6 +91,7 @@ typedef struct ir {
     arena_t *arena;
     ir_zone_t *zones, **zones_tail; /* declaration order */
     size_t zone_count;
+    struct ir_dupset *dups; /* ir.c: duplicate detection in large RRsets */
 } ir_t;
 
 /* Creates an empty IR with its own arena. */

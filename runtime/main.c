@@ -56,7 +56,7 @@ static int policy_setup(rt_db_t *db, char **pins, int npins, int have_seed, uint
                         const char *name)
 {
     if (have_seed)
-        db->rng_seed = (seed << 1) | 1; /* as compiler/main.c's `zonec query --seed` */
+        db->rng_seed = rt_policy_seed(seed); /* as `zonec query --seed` (compiler/main.c) */
     if (db->pol.hdr == NULL) {
         if (npins > 0) {
             fprintf(stderr, "%s: unknown health check '%.*s' (this server has no checks)\n", name,

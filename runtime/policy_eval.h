@@ -72,6 +72,19 @@ typedef struct rt_policy_result {
 int rt_policy_eval(const rt_policy_db_t *pdb, uint32_t policy_idx, const rt_client_t *client,
                    const uint64_t *health, uint64_t *rng, rt_policy_result_t *out);
 
+/* The initial xorshift state for a user's seed (`zonec query --seed N`, the
+ * server's --seed N): splitmix64 of N, so that nearby seeds start far apart
+ * (xorshift from a small state gives correlated first draws). Never 0.
+ * (Added by R1.) */
+static inline uint64_t rt_policy_seed(uint64_t seed)
+{
+    uint64_t z = seed + 0x9e3779b97f4a7c15ull;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    z ^= z >> 31;
+    return z ? z : 1;
+}
+
 /* Writes the RR bytes of an RT_PR_FRAGS result at out[0..room): whole
  * fragments in order while they fit.
  * Returns: bytes written; *written = fragments written (ANCOUNT); when

@@ -224,21 +224,42 @@ int rt_rrl_check(rt_rrl_t *r, const rt_peer_t *peer, const uint8_t *msg, size_t 
 
 size_t rt_rrl_slip_reply(uint8_t *msg, size_t len)
 {
-    size_t end = WIRE_HEADER_LEN;
-    unsigned qd = 0;
-    if (len >= WIRE_HEADER_LEN && wire_read_u16(msg + 4) == 1) {
-        size_t q = name_skip(msg, len, WIRE_HEADER_LEN);
-        if (q && q + 4 <= len) {
-            end = q + 4;
-            qd = 1;
-        }
-    }
     if (len < WIRE_HEADER_LEN)
         return len;
+    size_t end = WIRE_HEADER_LEN, off = WIRE_HEADER_LEN;
+    unsigned qd = wire_read_u16(msg + 4), keep_qd = 0;
+    if (qd == 1) {
+        size_t q = name_skip(msg, len, WIRE_HEADER_LEN);
+        if (q && q + 4 <= len) {
+            end = off = q + 4;
+            keep_qd = 1;
+        }
+    }
+    /* find the OPT record (RFC 6891: an EDNS query gets one back) */
+    size_t opt = 0, opt_len = 0;
+    if (keep_qd) {
+        unsigned rrs = (unsigned)wire_read_u16(msg + 6) + wire_read_u16(msg + 8) +
+                       wire_read_u16(msg + 10);
+        for (unsigned i = 0; i < rrs; i++) {
+            size_t o = name_skip(msg, len, off);
+            if (o == 0 || o + 10 > len)
+                break;
+            size_t next = o + 10 + wire_read_u16(msg + o + 8);
+            if (next > len)
+                break;
+            if (wire_read_u16(msg + o) == 41 && msg[off] == 0) {
+                opt = off;
+                opt_len = next - off;
+            }
+            off = next;
+        }
+    }
+    if (opt && opt != end)
+        memmove(msg + end, msg + opt, opt_len);
     msg[2] |= 0x02; /* TC */
-    wire_write_u16(msg + 4, (uint16_t)qd);
+    wire_write_u16(msg + 4, (uint16_t)keep_qd);
     wire_write_u16(msg + 6, 0);
     wire_write_u16(msg + 8, 0);
-    wire_write_u16(msg + 10, 0);
-    return end;
+    wire_write_u16(msg + 10, opt ? 1 : 0);
+    return end + (opt ? opt_len : 0);
 }

@@ -99,8 +99,9 @@ int rt_rrl_check(rt_rrl_t *r, const rt_peer_t *peer, const uint8_t *msg, size_t 
                  const rt_rrl_key_t *key, uint64_t now_ms);
 
 /* Rewrites the response in msg[0..len) into the minimal truncated reply:
- * same header (ID, opcode, RD, AA, RCODE) with TC=1, the question kept, all
- * other sections removed. Returns: its length (<= len). */
+ * same header (ID, opcode, RD, AA, RCODE) with TC=1, the question and the
+ * OPT record (if any) kept, everything else removed. Returns: its length
+ * (<= len). */
 size_t rt_rrl_slip_reply(uint8_t *msg, size_t len);
 
 #endif

@@ -47,4 +47,6 @@ if ! kill -0 "$pid" 2>/dev/null; then
     [ $knot = 0 ] && tail -n 20 "$bin.run.log"
     rc=1
 fi
+[ $knot = 1 ] || timeout 30 "$PY" "$HERE/rrl.py" --binary "$bin" --port 5521 --origin "$origin" || rc=1
+[ $knot = 1 ] || timeout 40 "$PY" "$HERE/tcp_load.py" --binary "$bin" --port 5522 --origin "$origin" --idle-ms "$idle" || rc=1
 exit $rc

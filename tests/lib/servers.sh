@@ -166,7 +166,7 @@ zonec_build() {
 # zonec_start OUT PORT [ARGS...]: run a built server on 127.0.0.1:PORT (UDP and TCP).
 zonec_start() {
     local out=$1 port=$2; shift 2
-    "$out" --listen "127.0.0.1:$port" "$@" >"$out.run.log" 2>&1 &
+    "$out" --listen "127.0.0.1:$port" --rrl 0 "$@" >"$out.run.log" 2>&1 &
     ZONEC_PID=$!
     LIB_PIDS+=("$ZONEC_PID")
     if ! wait_port "$port" 10; then

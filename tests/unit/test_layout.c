@@ -269,7 +269,7 @@ static void ask(const char *name, uint16_t type, unsigned bufsize)
         memcpy(q + n, opt, 11);
         n += 11;
     }
-    rt_ctx_t ctx = {&db, 1};
+    rt_ctx_t ctx = {.db = &db, .rng = 1};
     rt_peer_t peer = {4, 0, {127, 0, 0, 1}};
     R.len = rt_query_process(&ctx, q, n, RT_BUF_MIN, &peer);
     assert_true(R.len >= 12);
