@@ -141,6 +141,13 @@ ir_node_t *ir_node_find(const ir_zone_t *zone, const uint8_t *name)
     return NULL;
 }
 
+static ir_node_t *node_get(ir_t *ir, ir_zone_t *z, const uint8_t *name, loc_t loc);
+
+ir_node_t *ir_node_add(ir_t *ir, ir_zone_t *zone, const uint8_t *name, loc_t loc)
+{
+    return node_get(ir, zone, name, loc);
+}
+
 /* Finds or creates the node for `name`. */
 static ir_node_t *node_get(ir_t *ir, ir_zone_t *z, const uint8_t *name, loc_t loc)
 {

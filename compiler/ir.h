@@ -87,10 +87,19 @@ typedef struct ir_zone {
     struct ir_node *last;   /* ir_add_rr()'s last node (records come grouped by owner) */
 } ir_zone_t;
 
+struct policy_file;
+struct playout;
+
 typedef struct ir {
     arena_t *arena;
     ir_zone_t *zones, **zones_tail; /* declaration order */
     size_t zone_count;
+    /* Routing policies (added by R1): every parsed .zpl file in reading
+     * order (zpl.c appends; includes are separate entries), for pir_build();
+     * and the compiled policy section layout_build() appends (NULL: none). */
+    const struct policy_file **zpl_files;
+    size_t zpl_file_count;
+    const struct playout *playout;
     struct ir_dupset *dups; /* ir.c: duplicate detection in large RRsets */
 } ir_t;
 
@@ -111,6 +120,10 @@ ir_zone_t *ir_zone_find(ir_t *ir, const uint8_t *apex);
  * Copies owner and rdata into the IR arena. */
 void ir_add_rr(ir_t *ir, ir_zone_t *zone, const uint8_t *owner, uint16_t type, uint32_t ttl,
                const uint8_t *rdata, uint16_t rdlen, loc_t loc);
+
+/* Finds or creates the node `name` (wire form, inside the zone) without
+ * data: the owner of a routing policy that has no static RRs. (Added by R1.) */
+ir_node_t *ir_node_add(ir_t *ir, ir_zone_t *zone, const uint8_t *name, loc_t loc);
 
 /* Looks a name up in a zone (case-insensitive); NULL when absent. After
  * ir_finish() it also finds empty non-terminals and the zone's nested nodes. */

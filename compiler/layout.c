@@ -65,6 +65,7 @@
 
 #include "dname.h"
 #include "mphf.h"
+#include "playout.h"
 #include "rrtype.h"
 #include "rt.h"
 
@@ -1072,7 +1073,27 @@ static void node_entries(lay_t *L, const ir_node_t *n)
             tent_add(L, s->type, img_finish(L, n, s->type));
         }
     }
+    if (L->ir->playout) {
+        /* routing policies at this owner: typeents naming a policy (rt_policy.h) */
+        playout_tent_t pt[16];
+        size_t k = playout_node_entries(L->ir->playout, L->zone, n->key, pt, 16);
+        for (size_t i = 0; i < k && i < 16; i++)
+            tent_add(L, pt[i].type, pt[i].image);
+    }
     qsort(L->te + first, L->nte - first, sizeof *L->te, tent_cmp);
+}
+
+/* Whether a CNAME policy owns node `n` (the node then needs RT_NODE_CNAME). */
+static int policy_cname(const ir_t *ir, const ir_zone_t *z, const ir_node_t *n)
+{
+    if (!ir->playout)
+        return 0;
+    playout_tent_t pt[16];
+    size_t k = playout_node_entries(ir->playout, z, n->key, pt, 16);
+    for (size_t i = 0; i < k && i < 16; i++)
+        if (pt[i].type == RT_T_CNAME_OTHER)
+            return 1;
+    return 0;
 }
 
 /* ---- the blob ---------------------------------------------------------------------------- */
@@ -1207,7 +1228,7 @@ int layout_build(ir_t *ir, uint32_t seed, uint8_t **blob, size_t *len)
                 } else {
                     if (n->is_cut)
                         fl |= RT_NODE_CUT;
-                    if (!n->is_cut && ir_rrset_find(n, RR_CNAME))
+                    if (!n->is_cut && (ir_rrset_find(n, RR_CNAME) || policy_cname(ir, z, n)))
                         fl |= RT_NODE_CNAME;
                     /* a leaf (the next name in canonical order is not below
                      * it) has no "*" child: most names, no hash lookup */
@@ -1246,6 +1267,11 @@ int layout_build(ir_t *ir, uint32_t seed, uint8_t **blob, size_t *len)
         off = align8(off + L.pool_len);
         size_t mph_off = off;
         off = align8(off + mph_len);
+        size_t pol_off = 0; /* the routing-policy section (playout.h), 8-aligned */
+        if (ir->playout && ir->playout->len) {
+            pol_off = off;
+            off = align8(off + ir->playout->len);
+        }
         if (off > 0xffffffffu) {
             diag_error((loc_t){0, 0, 0}, "the compiled zones exceed 4 GiB");
             rc = -1;
@@ -1268,6 +1294,7 @@ int layout_build(ir_t *ir, uint32_t seed, uint8_t **blob, size_t *len)
             h.bytes_off = (uint32_t)bytes_off;
             h.mphf_off = (uint32_t)mph_off;
             h.mphf_len = (uint32_t)mph_len;
+            h.policy_off = (uint32_t)pol_off;
             memcpy(out, &h, sizeof h);
             if (nz)
                 memcpy(out + zones_off, rz, nz * sizeof *rz);
@@ -1280,6 +1307,8 @@ int layout_build(ir_t *ir, uint32_t seed, uint8_t **blob, size_t *len)
                 memcpy(out + bytes_off, L.pool, L.pool_len);
             if (mph_len)
                 memcpy(out + mph_off, mph, mph_len);
+            if (pol_off)
+                memcpy(out + pol_off, ir->playout->bytes, ir->playout->len);
             *blob = out;
             *len = off;
         }

@@ -27,6 +27,8 @@
 #include "emit.h"
 #include "ir.h"
 #include "layout.h"
+#include "pir.h"
+#include "playout.h"
 #include "print.h"
 #include "query.h"
 #include "rrtype.h"
@@ -104,12 +106,15 @@ static const char help_text[] =
     "  --origin NAME     origin of master files that have no $ORIGIN\n"
     "  --seed N          seed of the hash construction and of random choices\n"
     "                    (default 0); same inputs + seed = byte-identical output\n"
-    "  --client IP[/LEN] query source address for `query` (default 127.0.0.1)\n"
+    "  --client IP[/LEN] who asks, for `query`: IP alone is the packet's source\n"
+    "                    address (default 127.0.0.1); IP/LEN sends an EDNS Client\n"
+    "                    Subnet option (RFC 7871) for that prefix, as a resolver does\n"
     "  --tcp             `query` as if over TCP (no 1232-byte UDP limit)\n"
     "  --down CHECK, --up CHECK\n"
-    "                    pin a health check's state for `query`; checked for\n"
-    "                    syntax now, they take effect with routing policies\n"
-    "                    (next release); so does the /LEN of --client\n"
+    "                    pin a health check's state for `query`, as the server's\n"
+    "                    --check-state CHECK=down|up does (repeatable)\n"
+    "                    `query --seed N` draws weighted/multivalue choices as a\n"
+    "                    freshly started server with --seed N answers its first query\n"
     "  -Werror           treat warnings as errors;  -Wno-NAME  silence warning NAME\n"
     "  --version, --help\n"
     "\n"
@@ -355,9 +360,20 @@ static ir_t *compile(const cli_t *c, const char *const *files, size_t nfiles, ui
             zonefile_read_file(ir, NULL, path, cmdline, &o);
         }
     }
+    timing_phase("read");
+    /* routing policies: validated against the static data of every input
+     * (also after read errors: pir_build() skips the records zpl.c rejected,
+     * so every problem is reported once); owners without static data get a
+     * node before ir_finish() */
+    static pir_t pir;
+    unsigned read_errors = diag_error_count();
+    if (pir_build(&pir, ir, ir->zpl_files, ir->zpl_file_count) == 0 && read_errors == 0)
+        for (uint32_t i = 0; i < pir.policy_count; i++)
+            if (playout_owner_missing(&pir, i))
+                ir_node_add(ir, pir.policies[i].zone, pir.policies[i].owner, pir.policies[i].loc);
+    timing_phase("policies");
     if (diag_error_count() == 0 && ir->zone_count == 0 && ir->zones == NULL)
         diag_error(cmdline, "no zone in the input files");
-    timing_phase("read");
     if (diag_error_count() > 0)
         goto fail;
     ir_check(ir);
@@ -368,6 +384,15 @@ static ir_t *compile(const cli_t *c, const char *const *files, size_t nfiles, ui
     timing_phase("finish");
     if (diag_error_count() > 0)
         goto fail;
+    static playout_t pl;
+    playout_free(&pl);
+    memset(&pl, 0, sizeof pl);
+    if (pir.policy_count > 0 || pir.check_count > 0) {
+        if (playout_build(&pl, &pir, ir) != 0 || diag_error_count() > 0)
+            goto fail;
+        ir->playout = &pl;
+        timing_phase("policy layout");
+    }
     if (layout_build(ir, c->seed, blob, len) != 0 || diag_error_count() > 0)
         goto fail;
     timing_phase("layout+mphf");
@@ -432,10 +457,12 @@ static int cmd_build(const cli_t *c)
     return rc;
 }
 
-/* Writes a query for name/type with RD=0 and EDNS (udp 1232) into buf.
+/* Writes a query for name/type with RD=0 and EDNS (udp 1232) into buf;
+ * with ecs_len >= 0 the OPT carries an EDNS Client Subnet option (RFC 7871)
+ * for peer's address / ecs_len, as a resolver would send it.
  * Returns its length. */
 static size_t make_query(uint8_t *buf, uint16_t id, const uint8_t *name, size_t nlen,
-                         uint16_t type)
+                         uint16_t type, const rt_peer_t *peer, int ecs_len)
 {
     size_t n = 0;
     buf[n++] = (uint8_t)(id >> 8);
@@ -455,7 +482,20 @@ static size_t make_query(uint8_t *buf, uint16_t id, const uint8_t *name, size_t 
     static const uint8_t opt[11] = {0, 0, 41, RT_EDNS_MAX_UDP >> 8, RT_EDNS_MAX_UDP & 0xff,
                                     0, 0, 0, 0, 0, 0};
     memcpy(buf + n, opt, sizeof opt);
-    return n + sizeof opt;
+    n += sizeof opt;
+    if (ecs_len >= 0) {
+        /* OPTION-CODE 8, FAMILY, SOURCE, SCOPE 0, ceil(SOURCE/8) address bytes, zero past SOURCE */
+        size_t alen = ((size_t)ecs_len + 7) / 8;
+        uint8_t *o = buf + n;
+        o[0] = 0, o[1] = 8, o[2] = 0, o[3] = (uint8_t)(4 + alen);
+        o[4] = 0, o[5] = peer->family == 6 ? 2 : 1, o[6] = (uint8_t)ecs_len, o[7] = 0;
+        memcpy(o + 8, peer->addr, alen);
+        if (ecs_len % 8)
+            o[8 + alen - 1] &= (uint8_t)(0xff00u >> (ecs_len % 8));
+        buf[n - 1] = (uint8_t)(8 + alen); /* OPT RDLENGTH */
+        n += 8 + alen;
+    }
+    return n;
 }
 
 static int cmd_query(const cli_t *c)
@@ -494,17 +534,45 @@ static int cmd_query(const cli_t *c)
     }
     uint8_t *buf = xmalloc(RT_BUF_MIN);
     uint16_t id = (uint16_t)(c->seed * 2654435761u >> 16);
-    size_t n = make_query(buf, id, qname, qlen, qtype);
+    size_t n = make_query(buf, id, qname, qlen, qtype, &c->peer, c->client_len);
+    /* check states, as the server's --check-state sets them: defaults
+     * (healthy; inverted checks unhealthy), then --down/--up pins, then the
+     * calculated checks derived from the rest */
+    size_t hw = rt_policy_health_words(&db.pol);
+    uint64_t *health = xcalloc(hw, sizeof *health), *pinned = xcalloc(hw, sizeof *pinned);
+    rt_policy_health_init(&db.pol, health);
+    for (size_t i = 0; i < c->nchecks; i++) {
+        long k = rt_policy_check_find(&db.pol, c->checks[i], strlen(c->checks[i]));
+        if (k < 0) {
+            fprintf(stderr, "zonec: unknown health check '%s'\n", c->checks[i]);
+            free(health);
+            free(pinned);
+            free(buf);
+            free(blob);
+            ir_free(ir);
+            return EXIT_USAGE;
+        }
+        if (c->check_up[i])
+            health[k / 64] |= 1ull << (k % 64);
+        else
+            health[k / 64] &= ~(1ull << (k % 64));
+        pinned[k / 64] |= 1ull << (k % 64);
+    }
+    rt_policy_health_derive(&db.pol, health, pinned);
+    free(pinned);
     /* xorshift state from --seed (never 0), so random choices repeat. */
-    rt_ctx_t ctx = {.db = &db, .rng = ((uint64_t)c->seed << 1) | 1};
+    rt_ctx_t ctx = {.db = &db, .rng = rt_policy_seed(c->seed), .health = health, .rng_seeded = 1};
     char type_buf[16];
     char peer_text[INET6_ADDRSTRLEN];
     inet_ntop(c->peer.family == 6 ? AF_INET6 : AF_INET, c->peer.addr, peer_text,
               sizeof peer_text);
     char qtext[DNAME_TEXT_MAX];
     dname_to_text(qname, qtext, sizeof qtext);
-    printf("; <<>> zonec %s query <<>> %s %s (client %s%s, seed %u)\n", ZONEC_VERSION, qtext,
-           print_type_name(qtype, type_buf, sizeof type_buf), peer_text,
+    char ecs_text[16] = "";
+    if (c->client_len >= 0)
+        snprintf(ecs_text, sizeof ecs_text, "/%d ECS", c->client_len);
+    printf("; <<>> zonec %s query <<>> %s %s (client %s%s%s, seed %u)\n", ZONEC_VERSION, qtext,
+           print_type_name(qtype, type_buf, sizeof type_buf), peer_text, ecs_text,
            c->peer.tcp ? ", tcp" : "", c->seed);
     size_t rlen = rt_query_process(&ctx, buf, n, RT_BUF_MIN, &c->peer);
     int status = 0;
@@ -515,6 +583,7 @@ static int cmd_query(const cli_t *c)
         if (print_packet(stdout, buf, rlen) != 0)
             status = EXIT_USAGE; /* a malformed response is a zonec bug */
     }
+    free(health);
     free(buf);
     free(blob);
     ir_free(ir);

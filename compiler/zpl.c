@@ -366,6 +366,17 @@ static void parse_and_lower(zpl_t *z, const char *path, char *text, size_t len)
 {
     uint32_t file = diag_add_file(path, text, len);
     policy_file_t *f = policy_parse(z->ir->arena, file, text, len);
+    /* for pir_build(): every parsed file, in reading order (arena-owned;
+     * doubling keeps the copies O(n) in all) */
+    ir_t *ir = z->ir;
+    size_t n = ir->zpl_file_count;
+    if ((n & (n - 1)) == 0) { /* 0, 1, 2, 4, ...: full, grow */
+        const policy_file_t **grown = arena_alloc_array(ir->arena, n ? 2 * n : 4, sizeof *grown);
+        if (n)
+            memcpy(grown, ir->zpl_files, n * sizeof *grown);
+        ir->zpl_files = grown;
+    }
+    ir->zpl_files[ir->zpl_file_count++] = f;
     lower_file(z, f, path);
 }
 

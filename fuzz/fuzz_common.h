@@ -4,7 +4,8 @@
  * Included by exactly one target per binary (everything is static).
  *
  *   fuzz_quiet()          diagnostics to /dev/null, once per process
- *   fuzz_block_files()    while on, the compiler cannot open any file: the
+ *   fuzz_block_files()    while on, the compiler cannot open any file but
+ *                         the fixtures of fuzz/data and iso-codes: the
  *                         harness links with -Wl,--wrap=open,--wrap=fopen
  *                         (scripts/fuzz.sh), so an input that says
  *                         `include "/dev/zero"` or `$INCLUDE /etc/passwd`
@@ -33,11 +34,38 @@
 #include "diag.h"
 #include "ir.h"
 #include "layout.h"
+#include "pir.h"
+#include "playout.h"
 #include "query.h"
 
 /* ---- file access while an input is processed --------------------------- */
 
+/* While blocked, the only files the compiler can open are the ISO 3166 code
+ * lists (iso-codes, read-only system data) and the fixtures in fuzz/data/:
+ * the inputs are read as "/nonexistent/<something>", so `geodata
+ * "geo.csv"` and `latency "latency.yaml"` name /nonexistent/geo.csv and
+ * /nonexistent/latency.yaml, which are redirected to $ZONEC_FUZZ_DATA
+ * (default fuzz/data, relative to the repository root where fuzz.sh runs). */
 static int fuzz_files_blocked;
+
+static inline const char *fuzz_redirect(const char *path, char *buf, size_t cap)
+{
+    static const char *const fixtures[] = {"geo.csv", "latency.yaml"};
+    static const char prefix[] = "/nonexistent/";
+    if (strncmp(path, prefix, sizeof prefix - 1) == 0) {
+        const char *name = path + sizeof prefix - 1;
+        for (size_t i = 0; i < sizeof fixtures / sizeof *fixtures; i++) {
+            if (strcmp(name, fixtures[i]) == 0) {
+                const char *dir = getenv("ZONEC_FUZZ_DATA");
+                snprintf(buf, cap, "%s/%s", dir ? dir : "fuzz/data", name);
+                return buf;
+            }
+        }
+    }
+    if (!fuzz_files_blocked || strncmp(path, "/usr/share/iso-codes/", 21) == 0)
+        return path;
+    return NULL;
+}
 
 int __real_open(const char *path, int flags, ...);
 FILE *__real_fopen(const char *path, const char *mode);
@@ -46,7 +74,9 @@ FILE *__wrap_fopen(const char *path, const char *mode);
 
 int __wrap_open(const char *path, int flags, ...)
 {
-    if (fuzz_files_blocked) {
+    char buf[4096];
+    const char *p = fuzz_redirect(path, buf, sizeof buf);
+    if (!p) {
         errno = ENOENT;
         return -1;
     }
@@ -57,16 +87,18 @@ int __wrap_open(const char *path, int flags, ...)
         mode = va_arg(ap, int);
         va_end(ap);
     }
-    return __real_open(path, flags, mode);
+    return __real_open(p, flags, mode);
 }
 
 FILE *__wrap_fopen(const char *path, const char *mode)
 {
-    if (fuzz_files_blocked) {
+    char buf[4096];
+    const char *p = fuzz_redirect(path, buf, sizeof buf);
+    if (!p) {
         errno = ENOENT;
         return NULL;
     }
-    return __real_fopen(path, mode);
+    return __real_fopen(p, mode);
 }
 
 static inline void fuzz_block_files(int on)
@@ -298,15 +330,35 @@ static inline void fuzz_compile_and_query(ir_t *ir)
     if (ir->zones == NULL)
         return;
     unsigned before = diag_error_count();
+    /* the order of compiler/main.c: policies, checks, finish, policy
+     * layout, layout */
+    pir_t pir;
+    memset(&pir, 0, sizeof pir);
+    if (pir_build(&pir, ir, ir->zpl_files, ir->zpl_file_count) != 0 || diag_error_count() > before)
+        return;
+    for (uint32_t i = 0; i < pir.policy_count; i++)
+        if (playout_owner_missing(&pir, i))
+            ir_node_add(ir, pir.policies[i].zone, pir.policies[i].owner, pir.policies[i].loc);
     ir_check(ir);
     if (diag_error_count() > before)
         return;
     ir_finish(ir);
     if (diag_error_count() > before)
         return;
+    playout_t pl;
+    memset(&pl, 0, sizeof pl);
+    if (pir.policy_count > 0 || pir.check_count > 0) {
+        if (playout_build(&pl, &pir, ir) != 0 || diag_error_count() > before) {
+            playout_free(&pl);
+            return;
+        }
+        ir->playout = &pl;
+    }
     uint8_t *blob = NULL;
     size_t len = 0;
     int rc = layout_build(ir, 0, &blob, &len);
+    ir->playout = NULL;
+    playout_free(&pl);
     if (rc != 0 || diag_error_count() > before) {
         if (diag_error_count() == before)
             fuzz_fail("layout_build failed (%d) without a diagnostic", rc);

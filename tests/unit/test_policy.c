@@ -23,6 +23,7 @@
 
 #include "dname.h"
 #include "ir.h"
+#include "layout.h"
 #include "pir.h"
 #include "playout.h"
 #include "policy.h"
@@ -681,6 +682,126 @@ static void test_ecs(void **state)
     assert_int_equal(rt_ecs_parse(short_, sizeof short_, &e), -1);
 }
 
+/* ---- the packet path (query.c + layout.c + main.c's wiring, added by R1) ---- */
+
+/* Writes a query for name/A (EDNS; ECS option bytes `ecs` when given). */
+static size_t packet_query(uint8_t *buf, const char *name, const uint8_t *ecs, size_t ecs_len)
+{
+    static const uint8_t hdr[12] = {0x12, 0x34, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1};
+    size_t n = 12, wl;
+    memcpy(buf, hdr, 12);
+    assert_int_equal(dname_from_text(buf + n, &wl, name, strlen(name), NULL), 0);
+    n += wl;
+    static const uint8_t tail[] = {0, 1, 0, 1, 0, 0, 41, 4, 0xd0, 0, 0, 0, 0};
+    memcpy(buf + n, tail, sizeof tail);
+    n += sizeof tail;
+    buf[n++] = (uint8_t)(ecs_len >> 8);
+    buf[n++] = (uint8_t)ecs_len;
+    if (ecs_len)
+        memcpy(buf + n, ecs, ecs_len);
+    return n + ecs_len;
+}
+
+static void test_packet_path(void **state)
+{
+    (void)state;
+    FILE *f = fopen("p.zpl", "w");
+    assert_non_null(f);
+    fputs("cidrset corp { 10.0.0.0/8 -> office; 10.1.0.0/16 -> lab; }\n"
+          "check c1 tcp 192.0.2.1:80;\n"
+          "zone t.example {\n"
+          "  soa ns hostmaster; ns ns;\n"
+          "  records {\n  ns A 192.0.2.53\n  }\n"
+          "  www A ttl 60 cidr corp { office -> 10.0.0.1; lab -> 10.1.0.1; }\n"
+          "  pool A multivalue { 192.0.2.1 check c1; 192.0.2.2; 192.0.2.3; }\n"
+          "}\n", f);
+    fclose(f);
+    diag_reset();
+    FILE *sink = fopen("/dev/null", "w");
+    diag_set_stream(sink); /* the expected -Wcidr-no-default warning */
+    ir_t *ir = ir_new();
+    assert_int_equal(zpl_read_file(ir, "p.zpl", (loc_t){0, 0, 0}), 0);
+    assert_int_equal(ir->zpl_file_count, 1);
+    pir_t pir;
+    assert_int_equal(pir_build(&pir, ir, ir->zpl_files, ir->zpl_file_count), 0);
+    diag_set_stream(stderr);
+    fclose(sink);
+    for (uint32_t i = 0; i < pir.policy_count; i++)
+        if (playout_owner_missing(&pir, i))
+            ir_node_add(ir, pir.policies[i].zone, pir.policies[i].owner, pir.policies[i].loc);
+    assert_int_equal(ir_check(ir), 0);
+    ir_finish(ir);
+    playout_t pl;
+    assert_int_equal(playout_build(&pl, &pir, ir), 0);
+    ir->playout = &pl;
+    uint8_t *blob = NULL;
+    size_t len = 0;
+    assert_int_equal(layout_build(ir, 0, &blob, &len), 0);
+    rt_db_t db;
+    assert_int_equal(rt_db_open(&db, blob, len), 0);
+    assert_non_null(db.pol.hdr);
+    uint64_t health[1] = {~0ull};
+    rt_ctx_t ctx = {.db = &db, .rng = 1, .health = health, .rng_seeded = 1};
+    static uint8_t buf[RT_BUF_MIN];
+    rt_peer_t peer = {.family = 4, .addr = {10, 1, 0, 5}};
+
+    /* ECS 10.1.2.0/24: the lab /16 decides; ECS echoed with scope 16 */
+    static const uint8_t e24[] = {0, 8, 0, 7, 0, 1, 24, 0, 10, 1, 2};
+    size_t n = packet_query(buf, "www.t.example.", e24, sizeof e24);
+    size_t r = rt_query_process(&ctx, buf, n, sizeof buf, NULL);
+    assert_true(r > 16);
+    assert_int_equal(buf[3] & 15, 0);
+    assert_int_equal(buf[7], 1); /* ANCOUNT */
+    size_t q_end = 12 + 15 + 4;
+    assert_memory_equal(buf + q_end + 12, "\x0a\x01\x00\x01", 4);
+    static const uint8_t echo[] = {0, 8, 0, 7, 0, 1, 24, 16, 10, 1, 2};
+    assert_memory_equal(buf + r - sizeof echo, echo, sizeof echo);
+
+    /* no ECS: the source address decides, the response has no ECS */
+    n = packet_query(buf, "www.t.example.", NULL, 0);
+    r = rt_query_process(&ctx, buf, n, sizeof buf, &peer);
+    assert_memory_equal(buf + q_end + 12, "\x0a\x01\x00\x01", 4);
+    assert_int_equal(buf[r - 2], 0); /* OPT RDLENGTH 0 */
+    assert_int_equal(buf[r - 1], 0);
+
+    /* outside every block, no default: NODATA with the SOA, ECS echoed */
+    static const uint8_t e8[] = {0, 8, 0, 5, 0, 1, 8, 0, 11};
+    n = packet_query(buf, "www.t.example.", e8, sizeof e8);
+    r = rt_query_process(&ctx, buf, n, sizeof buf, &peer);
+    assert_int_equal(buf[3] & 15, 0);
+    assert_int_equal(buf[7], 0); /* ANCOUNT */
+    assert_int_equal(buf[9], 1); /* NSCOUNT: the SOA */
+    assert_int_equal(buf[r - 3], 8); /* source 8 */
+
+    /* a static answer echoes ECS with scope 0 */
+    n = packet_query(buf, "ns.t.example.", e24, sizeof e24);
+    r = rt_query_process(&ctx, buf, n, sizeof buf, &peer);
+    assert_int_equal(buf[7], 1);
+    assert_int_equal(buf[r - 4], 0); /* scope */
+    assert_int_equal(buf[r - 5], 24); /* source */
+
+    /* malformed ECS (bits past SOURCE) -> FORMERR (RFC 7871 section 7.1.2) */
+    static const uint8_t bad[] = {0, 8, 0, 7, 0, 1, 16, 0, 10, 1, 2};
+    n = packet_query(buf, "www.t.example.", bad, sizeof bad);
+    r = rt_query_process(&ctx, buf, n, sizeof buf, &peer);
+    assert_int_equal(buf[3] & 15, 1);
+
+    /* multivalue: every value while c1 is up, two when it is down */
+    n = packet_query(buf, "pool.t.example.", NULL, 0);
+    r = rt_query_process(&ctx, buf, n, sizeof buf, &peer);
+    assert_int_equal(buf[3] & 15, 0);
+    assert_true(buf[2] & 0x04); /* AA */
+    assert_int_equal(buf[7], 3);
+    health[0] &= ~1ull;
+    n = packet_query(buf, "pool.t.example.", NULL, 0);
+    r = rt_query_process(&ctx, buf, n, sizeof buf, &peer);
+    assert_int_equal(buf[7], 2);
+
+    free(blob);
+    playout_free(&pl);
+    ir_free(ir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -695,6 +816,7 @@ int main(void)
         cmocka_unit_test(test_alias_static_and_calculated),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_ecs),
+        cmocka_unit_test(test_packet_path),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -232,6 +232,8 @@ static void test_spec_lower(void **state)
     assert_int_equal(chdir(tmpdir), 0);
     /* routing constructs are left to pir_build(): zpl.c reports nothing */
     assert_string_equal(got, "");
+    /* every parsed file is kept for pir_build(): the example and common.zpl */
+    assert_int_equal(ir->zpl_file_count, 2);
     assert_int_equal(errors, 0);
     free(got);
 
