@@ -111,6 +111,11 @@ bench: all
 bench-insn: all
 	ZONEC=$(BUILD)/zonec WORK=$(BUILD)/bench bash bench/callgrind.sh
 
+# libFuzzer targets (fuzz/) for the packet handler, the ZPL parser and the RFC 1035 reader;
+# `make test` runs a short smoke of each over the committed corpus
+fuzz: all
+	bash scripts/fuzz.sh long $(FUZZ_SECONDS)
+
 clean:
 	rm -rf build
 

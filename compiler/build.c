@@ -79,27 +79,78 @@ static void add_words(char **argv, size_t *argc, size_t max, const char *s)
     }
 }
 
-/* Runs argv in `dir` with stdout sent to stderr. Returns the exit status,
- * or -1 when it could not run (message printed). */
+/* 1 for the linker's warnings about glibc functions in a static link
+ * ("Using 'dlopen' in statically linked applications requires ..."):
+ * libcrypto.a mentions dlopen/getaddrinfo, which the server never calls. */
+static int harmless_link_warning(const char *line)
+{
+    return strstr(line, "in statically linked applications requires at runtime") != NULL;
+}
+
+/* Copies the compiler's output from fd to stderr, leaving out the harmless
+ * static-link warnings (and the "in function" line that introduces each). */
+static void filter_output(int fd)
+{
+    FILE *in = fdopen(fd, "r");
+    if (in == NULL) {
+        close(fd);
+        return;
+    }
+    char line[4096], held[4096];
+    int have_held = 0;
+    while (fgets(line, sizeof line, in)) {
+        if (harmless_link_warning(line)) {
+            have_held = 0;
+            continue;
+        }
+        if (have_held)
+            fputs(held, stderr);
+        have_held = 0;
+        if (strstr(line, ": in function `") || strstr(line, ": in function '")) {
+            memcpy(held, line, sizeof held);
+            have_held = 1;
+            continue;
+        }
+        fputs(line, stderr);
+    }
+    if (have_held)
+        fputs(held, stderr);
+    fclose(in);
+}
+
+/* Runs argv in `dir` with stdout and stderr sent, filtered, to stderr.
+ * Returns the exit status, or -1 when it could not run (message printed). */
 static int run_in(const char *dir, char **argv)
 {
     fflush(stdout);
     fflush(stderr);
+    int pfd[2];
+    if (pipe(pfd) != 0) {
+        fprintf(stderr, "zonec: pipe: %s\n", strerror(errno));
+        return -1;
+    }
     pid_t pid = fork();
     if (pid < 0) {
         fprintf(stderr, "zonec: fork: %s\n", strerror(errno));
+        close(pfd[0]);
+        close(pfd[1]);
         return -1;
     }
     if (pid == 0) {
+        close(pfd[0]);
         if (chdir(dir) != 0) {
             fprintf(stderr, "zonec: cannot enter '%s': %s\n", dir, strerror(errno));
             _exit(127);
         }
-        dup2(2, 1);
+        dup2(pfd[1], 1);
+        dup2(pfd[1], 2);
+        close(pfd[1]);
         execvp(argv[0], argv);
         fprintf(stderr, "zonec: cannot run C compiler '%s': %s\n", argv[0], strerror(errno));
         _exit(127);
     }
+    close(pfd[1]);
+    filter_output(pfd[0]);
     int st;
     while (waitpid(pid, &st, 0) < 0)
         if (errno != EINTR) {
@@ -240,7 +291,8 @@ int build_output(const char *out, const char *emit_dir, const emit_buf_t *tables
     add_words(argv, &argc, 64, "-o " BUILD_TMP_OUT " tables.c blob.s");
     argv[argc++] = dup_printf("-I%s", incdir, NULL);
     argv[argc++] = xstrdup(lib);
-    add_words(argv, &argc, 64, "-lcmph -lm -lpthread -Wl,--build-id=none");
+    /* OpenSSL: the health prober's https checks (runtime/health.c) */
+    add_words(argv, &argc, 64, "-lssl -lcrypto -lcmph -lm -lpthread -Wl,--build-id=none");
     add_words(argv, &argc, 64, getenv("ZONEC_CFLAGS"));
     argv[argc] = NULL;
 

@@ -13,6 +13,7 @@
 #include "dname.h"
 #include "geocodes.h"
 #include "geodata.h"
+#include "health.h"
 #include "latency.h"
 #include "playout.h"
 #include "prefix.h"
@@ -609,6 +610,52 @@ static void lower_name(uint8_t *out, const uint8_t *name, size_t len)
     dname_lower(out);
 }
 
+/* Appends a string of a check to the byte pool; off/len give its range (0/0 for NULL). */
+static void probe_str(pb_t *b, const char *s, size_t n, uint32_t *off, uint16_t *len)
+{
+    *off = 0;
+    *len = 0;
+    if (s == NULL || n == 0)
+        return;
+    if (n > UINT16_MAX)
+        n = UINT16_MAX;
+    *off = (uint32_t)b->bytes.len;
+    *len = (uint16_t)n;
+    vec_put(&b->bytes, s, n);
+}
+
+/* The prober's definition of check c (health.h), whose rt_pcheck is pc:
+ * same name range and calculated children; seconds become milliseconds. */
+static void probe_def(pb_t *b, const pir_check_t *c, const rt_pcheck_t *pc, rt_check_def_t *d)
+{
+    memset(d, 0, sizeof *d);
+    d->name_off = pc->name_off;
+    d->name_len = pc->name_len;
+    d->kind = pc->kind;
+    d->flags = c->inverted ? RT_CKF_INVERTED : 0;
+    if (c->kind == PIR_CHECK_CALCULATED) {
+        d->child_first = pc->child_first;
+        d->child_count = pc->child_count;
+        d->at_least = (uint16_t)c->at_least;
+        return;
+    }
+    if (c->addr.family == 6)
+        d->flags |= RT_CKF_IPV6;
+    memcpy(d->addr, c->addr.bytes, sizeof d->addr);
+    d->port = c->port;
+    d->fall = c->fall;
+    d->rise = c->rise;
+    d->interval_ms = c->interval * 1000u;
+    d->timeout_ms = c->timeout * 1000u;
+    if (c->kind == PIR_CHECK_TCP)
+        return;
+    probe_str(b, c->host, c->host ? strlen(c->host) : 0, &d->host_off, &d->host_len);
+    probe_str(b, c->path, c->path ? strlen(c->path) : 0, &d->path_off, &d->path_len);
+    probe_str(b, c->contains, c->contains_len, &d->contains_off, &d->contains_len);
+    d->expect_lo = c->expect_min;
+    d->expect_hi = c->expect_max;
+}
+
 unsigned playout_build(playout_t *out, const pir_t *p, ir_t *ir)
 {
     memset(out, 0, sizeof *out);
@@ -638,6 +685,10 @@ unsigned playout_build(playout_t *out, const pir_t *p, ir_t *ir)
         for (uint32_t k = 0; k < c->child_count; k++)
             u32_push(&b.items, p->check_children[c->child_first + k]);
     }
+    /* probe definitions (runtime/health.h), parallel to checks[] */
+    rt_check_def_t *probes = xcalloc(p->check_count ? p->check_count : 1, sizeof *probes);
+    for (uint32_t i = 0; i < p->check_count; i++)
+        probe_def(&b, &p->checks[i], &checks[i], &probes[i]);
 
     rt_ppolicy_t *pols = xcalloc(p->policy_count ? p->policy_count : 1, sizeof *pols);
     out->keys = xcalloc(p->policy_count ? p->policy_count : 1, sizeof *out->keys);
@@ -719,6 +770,8 @@ unsigned playout_build(playout_t *out, const pir_t *p, ir_t *ir)
     SECTION(frags_off, b.frags.p, b.frags.len);
     SECTION(tables_off, b.tables.p, b.tables.len * 4);
     SECTION(bytes_off, b.bytes.p, b.bytes.len);
+    if (p->check_count)
+        SECTION(probes_off, probes, p->check_count * sizeof *probes);
 #undef SECTION
     vec_put(&o, zeros, (8 - o.len % 8) % 8);
     h.total_len = (uint32_t)o.len;
@@ -727,6 +780,7 @@ unsigned playout_build(playout_t *out, const pir_t *p, ir_t *ir)
     out->len = o.len;
 
     free(checks);
+    free(probes);
     free(pols);
     free(b.nodes);
     free(b.items.p);

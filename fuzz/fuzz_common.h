@@ -231,9 +231,10 @@ static inline void fuzz_check_response(const uint8_t *query, size_t qlen, const 
  * state: both responses must be equal (nothing reads past the query or
  * uninitialised bytes) and valid. The buffer is exactly `cap` bytes (or
  * the query's length when longer) on the heap, so ASan sees any write past
- * it. Returns the response length. */
+ * it. The response is copied to `out` (cap bytes) unless NULL.
+ * Returns the response length. */
 static inline size_t fuzz_query_twice(const rt_db_t *db, const uint8_t *q, size_t qlen, size_t cap,
-                               const rt_peer_t *peer)
+                                       const rt_peer_t *peer, uint8_t *out)
 {
     size_t size = qlen > cap ? qlen : cap;
     uint8_t *a = malloc(size), *b = malloc(size);
@@ -260,6 +261,8 @@ static inline size_t fuzz_query_twice(const rt_db_t *db, const uint8_t *q, size_
     if (ra != rb || memcmp(a, b, ra) != 0)
         fuzz_fail("same query, different responses (%zu vs %zu bytes): a read past the query?",
                   ra, rb);
+    if (out)
+        memcpy(out, a, ra);
     free(a);
     free(b);
     return ra;
@@ -289,6 +292,28 @@ static inline size_t fuzz_make_query(uint8_t *buf, const uint8_t *name, size_t n
 }
 
 #define FUZZ_MAX_QUERIES 48
+
+/* Client addresses: in and out of fuzz/data/geo.csv and latency.yaml, so
+ * geo, latency, proximity and cidr policies take different branches. */
+static inline void fuzz_peer(unsigned i, int tcp, rt_peer_t *p)
+{
+    static const uint8_t v4[5][4] = {
+        {192, 0, 2, 1}, {192, 0, 2, 200}, {198, 51, 100, 7}, {10, 1, 2, 3}, {203, 0, 113, 5}};
+    static const uint8_t v6[3][16] = {
+        {0x20, 0x01, 0x0d, 0xb8, [15] = 5},
+        {0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 9},
+        {0xfe, 0x80, [15] = 1}};
+    memset(p, 0, sizeof *p);
+    p->tcp = (uint8_t)tcp;
+    i %= 8;
+    if (i < 5) {
+        p->family = 4;
+        memcpy(p->addr, v4[i], 4);
+    } else {
+        p->family = 6;
+        memcpy(p->addr, v6[i - 5], 16);
+    }
+}
 
 /* Does text[0..len) mention "soa" in any letter case? */
 static inline int fuzz_mentions_soa(const uint8_t *text, size_t len)
@@ -320,51 +345,64 @@ static inline void fuzz_add_skeleton(ir_t *ir)
     }
 }
 
-/* After a reader: checks, finishes and lays out `ir`. The IR holds only
- * what the reader accepted (a bad record is reported and dropped), so this
- * runs even after reader errors: a clean ir_check() must give a blob that
- * rt_db_open() accepts; then a few queries per name (up to
- * FUZZ_MAX_QUERIES in all) must give valid responses. */
-static inline void fuzz_compile_and_query(ir_t *ir)
+/* The rest of the pipeline after the readers, in the order of
+ * compiler/main.c: policies, checks, finish, policy layout, layout.
+ * Returns: 0 with *blob set (the caller frees it), 1 when a phase reported
+ * an error (nothing to free). A failure without a diagnostic is a bug. */
+static inline int fuzz_build_blob(ir_t *ir, uint32_t seed, uint8_t **blob, size_t *len)
 {
-    if (ir->zones == NULL)
-        return;
     unsigned before = diag_error_count();
-    /* the order of compiler/main.c: policies, checks, finish, policy
-     * layout, layout */
+    *blob = NULL;
+    *len = 0;
     pir_t pir;
     memset(&pir, 0, sizeof pir);
     if (pir_build(&pir, ir, ir->zpl_files, ir->zpl_file_count) != 0 || diag_error_count() > before)
-        return;
+        return 1;
     for (uint32_t i = 0; i < pir.policy_count; i++)
         if (playout_owner_missing(&pir, i))
             ir_node_add(ir, pir.policies[i].zone, pir.policies[i].owner, pir.policies[i].loc);
     ir_check(ir);
     if (diag_error_count() > before)
-        return;
+        return 1;
     ir_finish(ir);
     if (diag_error_count() > before)
-        return;
+        return 1;
     playout_t pl;
     memset(&pl, 0, sizeof pl);
     if (pir.policy_count > 0 || pir.check_count > 0) {
         if (playout_build(&pl, &pir, ir) != 0 || diag_error_count() > before) {
             playout_free(&pl);
-            return;
+            return 1;
         }
         ir->playout = &pl;
     }
-    uint8_t *blob = NULL;
-    size_t len = 0;
-    int rc = layout_build(ir, 0, &blob, &len);
+    int rc = layout_build(ir, seed, blob, len);
     ir->playout = NULL;
     playout_free(&pl);
     if (rc != 0 || diag_error_count() > before) {
         if (diag_error_count() == before)
             fuzz_fail("layout_build failed (%d) without a diagnostic", rc);
-        free(blob);
-        return;
+        free(*blob);
+        *blob = NULL;
+        return 1;
     }
+    return 0;
+}
+
+/* After a reader: the rest of the pipeline (fuzz_build_blob). The IR holds
+ * only what the reader accepted (a bad record is reported and dropped), so
+ * this runs even after reader errors: phases that report nothing new must
+ * give a blob that rt_db_open() accepts; then a few queries per name (up
+ * to FUZZ_MAX_QUERIES in all) must give valid responses. */
+static inline void fuzz_compile_and_query(ir_t *ir)
+{
+    if (ir->zones == NULL)
+        return;
+    uint8_t *blob;
+    size_t len;
+    if (fuzz_build_blob(ir, 0, &blob, &len) != 0)
+        return;
+    int rc;
     rt_db_t db;
     rc = rt_db_open(&db, blob, len);
     if (rc != 0)
@@ -381,16 +419,18 @@ static inline void fuzz_compile_and_query(ir_t *ir)
             for (unsigned t = 0; t < 3 && nq < FUZZ_MAX_QUERIES; t++, nq++) {
                 uint16_t type = t == 0 ? first : types[(i + t) % (sizeof types / sizeof *types)];
                 size_t ql = fuzz_make_query(q, n->name, n->name_len, type, t == 1);
-                rt_peer_t peer = {.family = 4, .tcp = (uint8_t)(t == 2)};
-                fuzz_query_twice(&db, q, ql, t == 2 ? 65535 : 4096, &peer);
+                rt_peer_t peer;
+                fuzz_peer(nq, t == 2, &peer);
+                fuzz_query_twice(&db, q, ql, t == 2 ? 65535 : 4096, &peer, NULL);
             }
             /* a child name: wildcard synthesis or NXDOMAIN */
             if (n->name_len + 2 <= 255 && nq < FUZZ_MAX_QUERIES) {
                 uint8_t child[256] = {1, 'x'};
                 memcpy(child + 2, n->name, n->name_len);
                 size_t ql = fuzz_make_query(q, child, n->name_len + 2u, 1, 1);
-                rt_peer_t peer = {.family = 6};
-                fuzz_query_twice(&db, q, ql, 4096, &peer);
+                rt_peer_t peer;
+                fuzz_peer(nq, 0, &peer);
+                fuzz_query_twice(&db, q, ql, 4096, &peer, NULL);
                 nq++;
             }
         }

@@ -8,14 +8,21 @@
  * RRsets that must be truncated, a nested child zone, 1,500 generated names);
  * blob 1 hosts the root zone, so no query is refused for being out of zone.
  *
+ * blob 0 also has a ZPL zone with every kind of routing policy (pol.test.).
+ *
  * Input: one control byte, then the DNS message.
  *   bit 0      TCP (no UDP size limit, AXFR over TCP)
- *   bit 1      IPv6 peer
+ *   bit 1      (unused)
  *   bits 2-3   buffer size: 65535, 4096, 1232, 512
  *   bit 4      blob 1 (root zone) instead of blob 0
+ *   bits 5-7   client address (fuzz_peer(): in or out of the geo, latency
+ *              and cidr data)
  * Invariants: fuzz_common.h (length within the buffer, 0 or >= 12 bytes, ID
  * echoed, QR set, a well-formed message, same answer whatever follows the
- * query in the buffer).
+ * query in the buffer). Then response rate limiting (rrl.h) classifies the
+ * raw input and the response, charges the response to a small bucket, and
+ * rewrites it into its slip reply, which must be a valid truncated
+ * response.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -27,7 +34,9 @@
 #include "ir.h"
 #include "layout.h"
 #include "query.h"
+#include "rrl.h"
 #include "zonefile.h"
+#include "zpl.h"
 
 #include "fuzz_common.h"
 
@@ -138,6 +147,35 @@ static const char zone_root[] =
     "*.wild TXT \"root wildcard\"\n"
     "test   TXT \"top\"\n";
 
+/* Routing policies (fuzz/data supplies geo.csv and latency.yaml). */
+static const char zpl_policies[] =
+    "geodata \"geo.csv\";\n"
+    "latency \"latency.yaml\";\n"
+    "check web http 192.0.2.10:80 path \"/healthz\";\n"
+    "check a tcp 192.0.2.21:53;\n"
+    "check both calculated (web, a) at-least 1;\n"
+    "cidrset corp { 10.0.0.0/8, 2001:db8:1::/48 -> office; 192.0.2.128/25 -> lab; }\n"
+    "zone pol.test {\n"
+    "    soa ns hostmaster; ns ns; ns A 192.0.2.1;\n"
+    "    www A failover { primary 192.0.2.10 check web;\n"
+    "                     secondary weighted { 1 -> 192.0.2.11; 2 -> 192.0.2.12; } }\n"
+    "    www AAAA 2001:db8::10;\n"
+    "    geo A geo { country US, CA -> 192.0.2.1; continent EU -> 192.0.2.2;\n"
+    "                subdivision US-NY -> 192.0.2.3; default -> 192.0.2.4; }\n"
+    "    geo6 AAAA geo { country BR -> 2001:db8::1; default -> 2001:db8::2; }\n"
+    "    lat A latency { region eu-west-1 -> 192.0.2.5; region us-east-1 -> 192.0.2.6 check web;\n"
+    "                    region ap-northeast-1 -> 192.0.2.7; }\n"
+    "    prox A proximity { at 40.71, -74.01 bias 10 -> 192.0.2.7; at -33.9, 151.2 -> 192.0.2.8; }\n"
+    "    net A cidr corp { office -> 10.0.0.1; lab -> 10.0.0.2; default -> 192.0.2.9; }\n"
+    "    mv A multivalue { 192.0.2.21 check a; 192.0.2.22 check both; 192.0.2.23;\n"
+    "                      192.0.2.24; 192.0.2.25; 192.0.2.26; 192.0.2.27; 192.0.2.28; }\n"
+    "    cn CNAME weighted { 1 -> www; 3 -> \"geo.pol.test.\"; }\n"
+    "    mx MX weighted { 1 -> \"10 mx1.example.net.\"; 1 -> \"10 mx2.example.net.\"; }\n"
+    "    @ A alias www;\n"
+    "    chk A 192.0.2.30, 192.0.2.31 check web;\n"
+    "    *.wild A weighted { 1 -> 192.0.2.40; 1 -> 192.0.2.41; }\n"
+    "}\n";
+
 static void add_zone(ir_t *ir, const char *apex_text, const char *text, size_t len)
 {
     uint8_t apex[DNAME_MAX];
@@ -177,6 +215,7 @@ static char *make_big_zone(size_t *len)
 }
 
 static rt_db_t dbs[2];
+static rt_rrl_t rrl;
 
 static void build_blob(int which, rt_db_t *db)
 {
@@ -188,16 +227,13 @@ static void build_blob(int which, rt_db_t *db)
         static char *big; /* kept: diag may quote it */
         big = make_big_zone(&blen);
         add_zone(ir, "big.test.", big, blen);
+        zpl_read_text(ir, "/nonexistent/packet.zpl", zpl_policies, sizeof zpl_policies - 1);
     } else {
         add_zone(ir, ".", zone_root, sizeof zone_root - 1);
     }
-    if (diag_error_count() == 0)
-        ir_check(ir);
-    if (diag_error_count() == 0)
-        ir_finish(ir);
     uint8_t *blob = NULL;
     size_t len = 0;
-    if (diag_error_count() != 0 || layout_build(ir, 1, &blob, &len) != 0)
+    if (diag_error_count() != 0 || fuzz_build_blob(ir, 1, &blob, &len) != 0)
         fuzz_fail("the built-in zones do not compile (blob %d)", which);
     int rc = rt_db_open(db, blob, len);
     if (rc != 0)
@@ -212,20 +248,41 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     build_blob(0, &dbs[0]);
     build_blob(1, &dbs[1]);
+    rt_rrl_global_init(1);
+    if (rt_rrl_init(&rrl, 5, 2) != 0)
+        fuzz_fail("rt_rrl_init");
     return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const size_t caps[4] = {65535, 4096, 1232, 512};
+    static uint8_t resp[65536];
+    static uint64_t now_ms;
     if (size < 1 || size > 65536)
         return -1;
     uint8_t ctl = data[0];
-    rt_peer_t peer = {.family = (ctl & 2) ? 6 : 4, .tcp = ctl & 1};
-    memcpy(peer.addr, (ctl & 2) ? (const uint8_t[16]){0x20, 0x01, 0x0d, 0xb8, [15] = 1}
-                                : (const uint8_t[16]){192, 0, 2, 1},
-           16);
+    rt_peer_t peer;
+    fuzz_peer(ctl >> 5, ctl & 1, &peer);
     size_t cap = caps[(ctl >> 2) & 3];
-    fuzz_query_twice(&dbs[(ctl >> 4) & 1], data + 1, size - 1, cap, &peer);
+    size_t rlen = fuzz_query_twice(&dbs[(ctl >> 4) & 1], data + 1, size - 1, cap, &peer, resp);
+
+    /* response rate limiting over the same bytes: classify anything, and
+     * the slip reply of a real response must still be a valid response */
+    rt_rrl_key_t key;
+    rt_rrl_classify(data + 1, size - 1, &key);
+    if (rlen > 0) {
+        rt_rrl_classify(resp, rlen, &key);
+        now_ms += 7; /* a slow clock: buckets run dry, some responses slip */
+        int v = rt_rrl_check(&rrl, &peer, resp, rlen, NULL, now_ms);
+        if (v != RT_RRL_PASS && v != RT_RRL_SLIP && v != RT_RRL_DROP)
+            fuzz_fail("rt_rrl_check verdict %d", v);
+        size_t slen = rt_rrl_slip_reply(resp, rlen);
+        if (slen > rlen)
+            fuzz_fail("slip reply longer (%zu) than the response (%zu)", slen, rlen);
+        fuzz_check_response(data + 1, size - 1, resp, slen, cap, peer.tcp);
+        if (slen >= 12 && !(resp[2] & 0x02))
+            fuzz_fail("slip reply without TC");
+    }
     return 0;
 }

@@ -4,8 +4,9 @@
 #
 # usage: /usr/bin/python3 fuzz/gen-corpus.py [DIR]   (default fuzz/corpus/packet)
 #
-# Each seed is one control byte (see fuzz/fuzz_packet.c: bit 0 TCP, bit 1 IPv6,
-# bits 2-3 buffer 65535/4096/1232/512, bit 4 the root-zone blob) followed by a
+# Each seed is one control byte (see fuzz/fuzz_packet.c: bit 0 TCP, bits 2-3
+# buffer 65535/4096/1232/512, bit 4 the root-zone blob, bits 5-7 the client
+# address, fuzz_common.h fuzz_peer()) followed by a
 # DNS message: real queries for the built-in zones (hits, CNAME chains,
 # wildcards, referrals, NXDOMAIN, NODATA, truncation), EDNS variants and
 # malformed messages. File names say what each one is.
@@ -22,7 +23,14 @@ import dns.rdataclass
 import dns.rdatatype
 import dns.rrset
 
-UDP, TCP, V6 = 0, 1, 2
+UDP, TCP = 0, 1
+V6 = 5 << 5  # client 2001:db8::5
+
+
+def peer(i):
+    """Control bits of client i of fuzz_peer(): 192.0.2.1, 192.0.2.200, 198.51.100.7,
+    10.1.2.3, 203.0.113.5, 2001:db8::5, 2001:db8:1::9, fe80::1."""
+    return i << 5
 CAP4096, CAP1232, CAP512 = 4, 8, 12
 ROOT = 16
 
@@ -158,6 +166,15 @@ def main():
     seeds["rdlen-past-end"] = bytes([UDP]) + header(ns=1) + qname("www.fuzz.test.") + b"\0\1\0\1" + b"\0\0\6\0\1\0\0\0\0\xff\xff"
     seeds["tsig-like"] = bytes([UDP]) + header(ar=1) + qname("www.fuzz.test.") + b"\0\1\0\1" + b"\x03key\0\0\xfa\0\xff\0\0\0\0\0\0"
     seeds["big-query-tcp"] = bytes([TCP]) + header(ar=1) + qname("www.fuzz.test.") + b"\0\1\0\1" + opt_rr(rdata=b"\x00\x0c\x0f\x00" + b"\0" * 3840)
+    # routing policies (pol.test.), each from several clients
+    for owner, rdtype in (("www", "A"), ("geo", "A"), ("geo6", "AAAA"), ("lat", "A"),
+                          ("prox", "A"), ("net", "A"), ("mv", "A"), ("cn", "A"), ("mx", "MX"),
+                          ("pol.test.", "A"), ("chk", "A"), ("x.wild", "A")):
+        for i in (0, 2, 3, 6):
+            name = owner if owner.endswith(".") else owner + ".pol.test."
+            seeds["policy-%s-%s-peer%d" % (owner.rstrip(".").replace(".", "_"), rdtype, i)] = \
+                bytes([UDP | peer(i)]) + q(name, rdtype, edns=0 if i % 2 else -1)
+    seeds["policy-mv-tcp-any"] = bytes([TCP | peer(1)]) + q("mv.pol.test.", "ANY", edns=0)
     for name, data in sorted(seeds.items()):
         with open(os.path.join(out, name), "wb") as f:
             f.write(data)

@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "health.h"
+#include "http.h"
+#include "metrics.h"
 #include "net.h"
 #include "privs.h"
 #include "qlog.h"
@@ -18,6 +21,7 @@ static void usage(FILE *f, const char *prog)
             "usage: %s [--listen ADDR:PORT]... [--threads N] [--check-state CHECK=up|down]...\n"
             "          [--seed N] [--rrl RATE] [--rrl-slip N] [--cpus LIST] [--tcp-max N]\n"
             "          [--user NAME|UID[:GID]] [--chroot DIR] [--log-queries FILE|-]\n"
+            "          [--http ADDR:PORT] [--no-probes]\n"
             "          [--version] [--help]\n"
             "  --listen ADDR:PORT  UDP and TCP on this address (repeatable), e.g.\n"
             "                      127.0.0.1:5300 or [::1]:5300;\n"
@@ -36,6 +40,11 @@ static void usage(FILE *f, const char *prog)
             "  --user NAME|UID[:GID]  switch to this user after binding (NAME from /etc/passwd)\n"
             "  --chroot DIR        chroot to DIR after binding (before --user)\n"
             "  --log-queries FILE|-  one line per query to FILE (appended) or stdout\n"
+            "  --http ADDR:PORT    serve /health (JSON) and /metrics (Prometheus) here,\n"
+            "                      e.g. 127.0.0.1:9053\n"
+            "  --no-probes         run no health probes: checks keep their initial state\n"
+            "                      (healthy, inverted ones unhealthy) unless pinned, as\n"
+            "                      `zonec query` assumes (tests, offline comparison)\n"
             "  --version           print the compiler version and the zones, then exit\n"
             "  --help              print this help and exit\n",
             prog);
@@ -103,6 +112,161 @@ fail:
     return -1;
 }
 
+/* ---- live health and the --http endpoint (H) ---------------------------
+ * When the blob carries probe definitions (rt_policy_hdr.probes_off), the
+ * prober (health.h) runs every tcp/http/https check and publishes a bitmap;
+ * db->health_live points at it and each policy evaluation snapshots it.
+ * --check-state pins go to the prober too (a pinned check is never probed),
+ * so the pinned states are exactly those policy_setup() computed. With
+ * --http, per-thread counters (metrics.h) are handed to net.c through
+ * db->thread_stats, and rt_http serves /health and /metrics. */
+typedef struct live {
+    rt_health_t *health;
+    rt_metrics_t *metrics;
+    rt_http_t *http;
+    rt_stats_t **stats;
+    rt_pin_t *pins;
+    const rt_db_t *db;
+} live_t;
+
+/* Text of a wire name (lowercase, from the blob) with the trailing dot. */
+static size_t name_text(const uint8_t *w, size_t wlen, char *buf, size_t cap)
+{
+    size_t n = 0, p = 0;
+    if (cap == 0)
+        return 0;
+    while (p < wlen && w[p] != 0 && p + 1 + w[p] <= wlen) {
+        for (size_t k = 1; k <= w[p]; k++) {
+            unsigned char c = w[p + k];
+            if (c == '.' || c == '\\' || c <= ' ' || c >= 0x7f)
+                n += (size_t)snprintf(buf + (n < cap ? n : cap - 1), n < cap ? cap - n : 1,
+                                      "\\%03u", c);
+            else if (n + 1 < cap)
+                buf[n++] = (char)c;
+        }
+        if (n + 1 < cap)
+            buf[n++] = '.';
+        p += 1u + w[p];
+    }
+    if (n == 0 && cap > 1)
+        buf[n++] = '.';
+    if (n >= cap)
+        n = cap - 1;
+    buf[n] = 0;
+    return n;
+}
+
+static size_t zone_name_cb(void *ctx, uint32_t i, char *buf, size_t cap)
+{
+    const rt_db_t *db = ctx;
+    if (i >= db->hdr->zone_count)
+        return 0;
+    const rt_zone_t *z = &db->zones[i];
+    if ((uint64_t)z->name_off + z->name_len > db->hdr->bytes_len)
+        return 0;
+    return name_text(db->bytes + z->name_off, z->name_len, buf, cap);
+}
+
+static const char *type_mnemonic(uint16_t t, char *tmp, size_t cap)
+{
+    switch (t) {
+    case 1: return "A";
+    case 2: return "NS";
+    case 5: return "CNAME";
+    case 12: return "PTR";
+    case 15: return "MX";
+    case 16: return "TXT";
+    case 28: return "AAAA";
+    case 33: return "SRV";
+    case 35: return "NAPTR";
+    case 64: return "SVCB";
+    case 65: return "HTTPS";
+    case 257: return "CAA";
+    default: snprintf(tmp, cap, "TYPE%u", t); return tmp;
+    }
+}
+
+/* A policy's label: "owner./TYPE", e.g. "www.example.com./A". */
+static size_t rule_name_cb(void *ctx, uint32_t i, char *buf, size_t cap)
+{
+    const rt_db_t *db = ctx;
+    const rt_policy_db_t *pd = &db->pol;
+    if (pd->hdr == NULL || i >= pd->hdr->policy_count || cap < 2)
+        return 0;
+    const rt_ppolicy_t *p = &pd->policies[i];
+    size_t n = name_text(pd->bytes + p->name_off, p->name_len, buf, cap);
+    char tmp[16];
+    int k = snprintf(buf + n, cap - n, "/%s", type_mnemonic(p->type, tmp, sizeof tmp));
+    n += k > 0 ? (size_t)k : 0;
+    return n < cap ? n : cap - 1;
+}
+
+static int live_start(live_t *lv, rt_db_t *db, char **pins, int npins, int threads,
+                      const char *http_addr, int no_probes, const char *name)
+{
+    char err[256];
+    memset(lv, 0, sizeof *lv);
+    lv->db = db;
+    const rt_policy_db_t *pd = &db->pol;
+    if (!no_probes && pd->hdr && pd->probes && pd->hdr->check_count > 0) {
+        lv->pins = calloc(npins > 0 ? (size_t)npins : 1, sizeof *lv->pins);
+        if (lv->pins == NULL) {
+            fprintf(stderr, "%s: out of memory\n", name);
+            return -1;
+        }
+        for (int i = 0; i < npins; i++) { /* validated by policy_setup() */
+            const char *eq = strrchr(pins[i], '=');
+            long k = rt_policy_check_find(pd, pins[i], (size_t)(eq - pins[i]));
+            lv->pins[i].check = (uint32_t)k;
+            lv->pins[i].up = strcmp(eq + 1, "up") == 0;
+        }
+        rt_health_cfg_t cfg = {pd->probes, pd->hdr->check_count, (const char *)pd->bytes,
+                               pd->hdr->bytes_len, pd->items, pd->hdr->item_count,
+                               lv->pins, (size_t)npins, NULL};
+        if (rt_health_start(&cfg, &lv->health, err, sizeof err) < 0) {
+            fprintf(stderr, "%s: health checks: %s\n", name, err);
+            return -1;
+        }
+        if (rt_health_words(lv->health) != rt_policy_health_words(pd)) {
+            fprintf(stderr, "%s: health checks: bitmap size mismatch\n", name);
+            return -1;
+        }
+        db->health_live = rt_health_bitmap(lv->health);
+        db->health_words = rt_health_words(lv->health);
+    }
+    if (http_addr == NULL)
+        return 0;
+    rt_metrics_cfg_t mc = {(unsigned)threads, db->hdr->zone_count,
+                           pd->hdr ? pd->hdr->policy_count : 0, zone_name_cb, rule_name_cb,
+                           (void *)db};
+    lv->metrics = rt_metrics_new(&mc);
+    lv->stats = calloc((size_t)threads, sizeof *lv->stats);
+    if (lv->metrics == NULL || lv->stats == NULL) {
+        fprintf(stderr, "%s: out of memory\n", name);
+        return -1;
+    }
+    for (int t = 0; t < threads; t++)
+        lv->stats[t] = rt_metrics_thread(lv->metrics, (unsigned)t);
+    db->thread_stats = lv->stats;
+    db->nthread_stats = (unsigned)threads;
+    if (rt_http_start(http_addr, lv->health, lv->metrics, &lv->http, err, sizeof err) < 0) {
+        fprintf(stderr, "%s: --http %s: %s\n", name, http_addr, err);
+        return -1;
+    }
+    return 0;
+}
+
+/* After the workers stopped: endpoint first (it reads the others). */
+static void live_stop(live_t *lv)
+{
+    rt_http_stop(lv->http);
+    rt_health_stop(lv->health);
+    rt_metrics_free(lv->metrics);
+    free(lv->stats);
+    free(lv->pins);
+    memset(lv, 0, sizeof *lv);
+}
+
 /* A decimal number 0..max into *out. Returns: 0, or -1 when `v` is not one. */
 static int parse_uint(const char *v, unsigned long max, unsigned *out)
 {
@@ -151,6 +315,8 @@ int rt_main(int argc, char **argv, const rt_program_t *prog)
     nopts.rrl_rate = RT_RRL_DEFAULT_RATE;
     nopts.rrl_slip = RT_RRL_DEFAULT_SLIP;
     const char *log_path = NULL;
+    const char *http_addr = NULL;
+    int no_probes = 0;
 
     for (int i = 1; i < argc; i++) {
         const char *v;
@@ -229,6 +395,14 @@ int rt_main(int argc, char **argv, const rt_program_t *prog)
                 return 2;
             }
             privs.chroot_dir = v;
+        } else if (strcmp(argv[i], "--no-probes") == 0) {
+            no_probes = 1;
+        } else if ((v = flag_value(argc, argv, &i, "--http")) != NULL) {
+            if (*v == 0) {
+                fprintf(stderr, "%s: --http needs ADDR:PORT (e.g. 127.0.0.1:9053)\n", name);
+                return 2;
+            }
+            http_addr = v;
         } else if ((v = flag_value(argc, argv, &i, "--log-queries")) != NULL) {
             if (*v == 0) {
                 fprintf(stderr, "%s: --log-queries needs a file name or -\n", name);
@@ -265,5 +439,12 @@ int rt_main(int argc, char **argv, const rt_program_t *prog)
     nopts.naddrs = naddrs;
     nopts.threads = threads;
     nopts.privs = privs.have_user || privs.chroot_dir ? &privs : NULL;
-    return rt_net_serve_opts(&db, &nopts, name) == 0 ? 0 : 2;
+    static live_t live;
+    if (live_start(&live, &db, pins, npins, threads, http_addr, no_probes, name) < 0) {
+        live_stop(&live);
+        return 2;
+    }
+    int serve_rc = rt_net_serve_opts(&db, &nopts, name);
+    live_stop(&live);
+    return serve_rc == 0 ? 0 : 2;
 }

@@ -84,22 +84,6 @@ rt_stats_t *rt_metrics_thread(rt_metrics_t *m, unsigned t)
     return m && t < m->cfg.threads ? &m->threads[t] : NULL;
 }
 
-void rt_stats_count_wire(rt_stats_t *st, uint32_t zone, const uint8_t *resp, size_t len)
-{
-    if (!st || len < 12)
-        return;
-    unsigned rcode = resp[3] & 0x0f;
-    uint16_t qtype = 0;
-    if (((resp[4] << 8) | resp[5]) >= 1) {
-        size_t p = 12;
-        while (p < len && resp[p] != 0 && (resp[p] & 0xc0) == 0)
-            p += (size_t)resp[p] + 1;
-        if (p + 2 < len && resp[p] == 0)
-            qtype = (uint16_t)((resp[p + 1] << 8) | resp[p + 2]);
-    }
-    rt_stats_query(st, zone, qtype, rcode);
-}
-
 static void zone_label(rt_metrics_t *m, rt_out_t *o, uint32_t z)
 {
     char buf[300];

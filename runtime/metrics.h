@@ -8,11 +8,11 @@
  * threads. No lock, no allocation, no shared cache line on the packet path.
  *
  * HOOK (net.c, after rt_query_process() returned len > 0 for a query):
- *     rt_stats_count_wire(st, zone_index_or_RT_STATS_NOZONE, resp, len);
- * where st = rt_metrics_thread(m, thread_index) fetched once per thread,
- * and the zone index is the blob's zone the query fell into (query.c knows
- * it; RT_STATS_NOZONE for REFUSED/FORMERR). Policy evaluator (P, or query.c
- * after rt_policy_eval()):  rt_stats_decision(st, policy_index);
+ *     rt_stats_count_wire(st, ctx.last_zone, resp, len);
+ *     if (ctx.last_policy != RT_PNONE) rt_stats_decision(st, ctx.last_policy);
+ * where st = rt_metrics_thread(m, thread_index), fetched by runtime/main.c
+ * into rt_db_t.thread_stats[] (query.h) so that net.c uses only the inline
+ * counters here and does not link the renderer.
  */
 #ifndef ZONEC_METRICS_H
 #define ZONEC_METRICS_H
@@ -82,8 +82,23 @@ static inline void rt_stats_decision(rt_stats_t *st, uint32_t rule)
 }
 
 /* Counts a response by its wire image: RCODE from the header, QTYPE from
- * the question (other if there is none or it is malformed). */
-void rt_stats_count_wire(rt_stats_t *st, uint32_t zone, const uint8_t *resp, size_t len);
+ * the question (other if there is none or it is malformed). Inline, so the
+ * packet path (net.c) links without the renderer and its TLS library. */
+static inline void rt_stats_count_wire(rt_stats_t *st, uint32_t zone, const uint8_t *resp, size_t len)
+{
+    if (!st || len < 12)
+        return;
+    unsigned rcode = resp[3] & 0x0f;
+    uint16_t qtype = 0;
+    if (((resp[4] << 8) | resp[5]) >= 1) {
+        size_t p = 12;
+        while (p < len && resp[p] != 0 && (resp[p] & 0xc0) == 0)
+            p += (size_t)resp[p] + 1;
+        if (p + 2 < len && resp[p] == 0)
+            qtype = (uint16_t)((resp[p + 1] << 8) | resp[p + 2]);
+    }
+    rt_stats_query(st, zone, qtype, rcode);
+}
 
 typedef struct rt_metrics rt_metrics_t;
 

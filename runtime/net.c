@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "metrics.h"
 #include "net.h"
 #include "qlog.h"
 #include "rrl.h"
@@ -60,8 +61,17 @@ typedef struct worker {
     int nsock;
     int udp[RT_NET_MAX_LISTEN];
     int tcp[RT_NET_MAX_LISTEN];
+    uint8_t pktinfo[RT_NET_MAX_LISTEN]; /* udp[i] is bound to a wildcard: IP_PKTINFO on */
     rt_ctx_t ctx;
+    /* msgs[i] always points at names[i], iov[i] -> ubuf slot i and ctrl[i]
+     * (set once in worker_init); before each recvmmsg only the fields the
+     * previous call changed are reset (rx_used entries, rx_ctrl = the
+     * msg_controllen they are configured with). Replies that must skip
+     * dropped queries are sent from copies in tx[]. */
+    int rx_used;
+    size_t rx_ctrl;
     struct mmsghdr msgs[RT_NET_BATCH];
+    struct mmsghdr tx[RT_NET_BATCH];
     struct iovec iov[RT_NET_BATCH];
     struct sockaddr_storage names[RT_NET_BATCH];
     ctrl_buf_t ctrl[RT_NET_BATCH];
@@ -74,7 +84,19 @@ typedef struct worker {
     int cpu;             /* pin to this CPU; -1 = not pinned */
     rt_rrl_t rrl;
     rt_qlog_ring_t *qlog;
+    rt_stats_t *stats;   /* --http counters of this thread (metrics.h); NULL = none */
 } worker_t;
+
+/* Counts one response for /metrics (H): by zone, qtype, rcode; and the
+ * policy it evaluated. Thread-own counters: no lock, no allocation. */
+static inline void count_response(worker_t *w, const uint8_t *resp, size_t len)
+{
+    if (w->stats == NULL)
+        return;
+    rt_stats_count_wire(w->stats, w->ctx.last_zone, resp, len);
+    if (w->ctx.last_policy != RT_PNONE)
+        rt_stats_decision(w->stats, w->ctx.last_policy);
+}
 
 /* TCP connections open in all threads, and the limit. */
 static uint32_t g_tcp_open;
@@ -181,26 +203,55 @@ static void fix_pktinfo(struct msghdr *mh)
     }
 }
 
-static void udp_ready(worker_t *w, int fd)
+/* Points every receive entry at its own buffers (once per thread). */
+static void udp_setup(worker_t *w)
 {
+    for (int i = 0; i < RT_NET_BATCH; i++) {
+        w->iov[i].iov_base = w->ubuf + (size_t)i * RT_NET_UDP_BUF;
+        w->iov[i].iov_len = RT_NET_UDP_BUF;
+        struct msghdr *mh = &w->msgs[i].msg_hdr;
+        mh->msg_name = &w->names[i];
+        mh->msg_namelen = sizeof w->names[i];
+        mh->msg_iov = &w->iov[i];
+        mh->msg_iovlen = 1;
+        mh->msg_control = &w->ctrl[i];
+        mh->msg_controllen = sizeof w->ctrl[i];
+        mh->msg_flags = 0;
+    }
+    w->rx_used = 0;
+    w->rx_ctrl = sizeof w->ctrl[0];
+}
+
+/* Restores the lengths recvmmsg and the reply path changed in the entries
+ * the previous call used; ctrl = control buffer size for this socket (0
+ * when it is bound to a specific address: no IP_PKTINFO). */
+static void udp_rearm(worker_t *w, size_t ctrl)
+{
+    int k = w->rx_used;
+    if (ctrl != w->rx_ctrl) {
+        k = RT_NET_BATCH;
+        w->rx_ctrl = ctrl;
+    }
+    for (int i = 0; i < k; i++) {
+        w->iov[i].iov_len = RT_NET_UDP_BUF;
+        w->msgs[i].msg_hdr.msg_namelen = sizeof w->names[i];
+        w->msgs[i].msg_hdr.msg_controllen = ctrl;
+    }
+    w->rx_used = 0;
+}
+
+static void udp_ready(worker_t *w, int sock)
+{
+    int fd = w->udp[sock];
+    size_t ctrl = w->pktinfo[sock] ? sizeof w->ctrl[0] : 0;
     for (int round = 0; round < 8; round++) {
-        for (int i = 0; i < RT_NET_BATCH; i++) {
-            w->iov[i].iov_base = w->ubuf + (size_t)i * RT_NET_UDP_BUF;
-            w->iov[i].iov_len = RT_NET_UDP_BUF;
-            struct msghdr *mh = &w->msgs[i].msg_hdr;
-            mh->msg_name = &w->names[i];
-            mh->msg_namelen = sizeof w->names[i];
-            mh->msg_iov = &w->iov[i];
-            mh->msg_iovlen = 1;
-            mh->msg_control = &w->ctrl[i];
-            mh->msg_controllen = sizeof w->ctrl[i];
-            mh->msg_flags = 0;
-        }
+        udp_rearm(w, ctrl);
         int n = recvmmsg(fd, w->msgs, RT_NET_BATCH, MSG_DONTWAIT, NULL);
         if (n <= 0)
             return;
+        w->rx_used = n;
         uint64_t now = w->rrl.rate ? now_ms() : 0;
-        int m = 0;
+        int m = 0, compact = 0;
         for (int i = 0; i < n; i++) {
             struct msghdr *mh = &w->msgs[i].msg_hdr;
             if (mh->msg_flags & MSG_TRUNC)
@@ -211,6 +262,7 @@ static void udp_ready(worker_t *w, int fd)
             size_t len = rt_query_process(&w->ctx, buf, w->msgs[i].msg_len, RT_NET_UDP_BUF, &peer);
             if (len == 0)
                 continue;
+            count_response(w, buf, len);
             if (w->rrl.rate) {
                 int v = rt_rrl_check(&w->rrl, &peer, buf, len, NULL, now);
                 rt_qlog_put(w->qlog, &peer, buf, len, v);
@@ -226,12 +278,18 @@ static void udp_ready(worker_t *w, int fd)
                 mh->msg_controllen = 0;
             fix_pktinfo(mh);
             mh->msg_flags = 0;
-            if (m != i)
-                w->msgs[m] = w->msgs[i];
+            if (m != i) { /* a query was dropped: send from compacted copies */
+                if (!compact)
+                    for (int j = 0; j < m; j++)
+                        w->tx[j].msg_hdr = w->msgs[j].msg_hdr;
+                compact = 1;
+                w->tx[m].msg_hdr = *mh;
+            }
             m++;
         }
+        struct mmsghdr *out = compact ? w->tx : w->msgs;
         for (int sent = 0; sent < m;) {
-            int r = sendmmsg(fd, w->msgs + sent, (unsigned)(m - sent), MSG_DONTWAIT);
+            int r = sendmmsg(fd, out + sent, (unsigned)(m - sent), MSG_DONTWAIT);
             if (r > 0)
                 sent += r;
             else if (r < 0 && errno == EINTR)
@@ -321,6 +379,7 @@ static int conn_frames(worker_t *w, conn_t *c, uint64_t now)
         off += 2 + flen;
         if (rlen == 0)
             continue; /* dropped (e.g. QR=1): nothing to send */
+        count_response(w, dst + 2, rlen);
         rt_qlog_put(w->qlog, &c->peer, dst + 2, rlen, 0);
         wire_write_u16(dst, (uint16_t)rlen);
         c->out_len += 2u + (uint32_t)rlen;
@@ -448,7 +507,7 @@ static void *worker_main(void *arg)
             case EV_STOP:
                 return NULL;
             case EV_UDP:
-                udp_ready(w, w->udp[EV_IDX(d)]);
+                udp_ready(w, (int)EV_IDX(d));
                 break;
             case EV_LISTEN:
                 tcp_accept(w, w->tcp[EV_IDX(d)]);
@@ -465,6 +524,14 @@ static void *worker_main(void *arg)
         }
     }
     return NULL;
+}
+
+/* 1 when l is 0.0.0.0 or [::]. */
+static int listen_is_wildcard(const rt_listen_t *l)
+{
+    if (l->addr.ss_family == AF_INET)
+        return ((const struct sockaddr_in *)&l->addr)->sin_addr.s_addr == htonl(INADDR_ANY);
+    return IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)&l->addr)->sin6_addr);
 }
 
 static int open_socket(const rt_listen_t *l, int type, const char *progname)
@@ -488,10 +555,15 @@ static int open_socket(const rt_listen_t *l, int type, const char *progname)
             setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof sz);
         if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof sz) < 0)
             setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof sz);
-        if (fam == AF_INET)
-            setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one);
-        else
-            setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof one);
+        /* the reply's source address: only a wildcard bind needs the
+         * query's destination (a bound address is already the source);
+         * without it the kernel skips building and parsing the cmsg */
+        if (listen_is_wildcard(l)) {
+            if (fam == AF_INET)
+                setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one);
+            else
+                setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof one);
+        }
     }
     if (bind(fd, (const struct sockaddr *)&l->addr, l->addr_len) < 0)
         goto fail;
@@ -535,12 +607,14 @@ static int worker_init(worker_t *w, const rt_db_t *db, const rt_listen_t *addrs,
     w->stopfd = stopfd;
     w->ctx.db = db;
     w->ctx.rng = seed | 1;
+    w->stats = db->thread_stats && (unsigned)t < db->nthread_stats ? db->thread_stats[t] : NULL;
     for (int i = 0; i < naddrs; i++)
         w->udp[i] = w->tcp[i] = -1;
     w->nsock = naddrs;
     for (int i = 0; i < naddrs; i++) {
         if ((w->udp[i] = open_socket(&addrs[i], SOCK_DGRAM, progname)) < 0)
             return -1;
+        w->pktinfo[i] = (uint8_t)listen_is_wildcard(&addrs[i]);
         if ((w->tcp[i] = open_socket(&addrs[i], SOCK_STREAM, progname)) < 0)
             return -1;
     }
@@ -567,6 +641,7 @@ static int worker_init(worker_t *w, const rt_db_t *db, const rt_listen_t *addrs,
         w->free_list[RT_NET_MAX_CONN - 1 - i] = i; /* hand out slot 0 first */
     }
     w->free_top = RT_NET_MAX_CONN;
+    udp_setup(w);
     struct epoll_event ev = {.events = EPOLLIN, .data.u64 = EV_TAG(EV_STOP, 0)};
     if (epoll_ctl(w->ep, EPOLL_CTL_ADD, stopfd, &ev) < 0)
         return -1;

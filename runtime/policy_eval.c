@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "policy_eval.h"
+#include "health.h"
 #include "query.h"
 
 /* --- prefix tables (compiler/prefix_lookup.h format) ------------------------ */
@@ -102,6 +103,26 @@ int rt_policy_open(rt_policy_db_t *pdb, const uint8_t *blob, size_t len, uint32_
     d.frags = (const rt_pfrag_t *)(base + h->frags_off);
     d.tables = (const uint32_t *)(base + h->tables_off);
     d.bytes = base + h->bytes_off;
+    d.probes = NULL;
+    if (h->probes_off) { /* probe definitions (health.h), parallel to checks[] */
+        if (h->probes_off % 8)
+            return RT_EALIGN;
+        if (!range_ok(h->probes_off, h->check_count, sizeof(rt_check_def_t), tot))
+            return RT_EBOUNDS;
+        d.probes = (const rt_check_def_t *)(base + h->probes_off);
+        char err[8];
+        if (rt_health_validate(d.probes, h->check_count, (const char *)d.bytes, h->bytes_len,
+                               d.items, h->item_count, err, sizeof err) < 0)
+            return RT_ECORRUPT;
+        for (uint32_t i = 0; i < h->check_count; i++) {
+            const rt_check_def_t *p = &d.probes[i];
+            const rt_pcheck_t *c = &d.checks[i];
+            if (p->kind != c->kind || (p->flags & RT_CKF_INVERTED) != (c->flags & RT_PCF_INVERTED) ||
+                (p->kind == RT_CK_CALCULATED &&
+                 (p->child_first != c->child_first || p->child_count != c->child_count)))
+                return RT_ECORRUPT;
+        }
+    }
 
     uint64_t nitems = h->item_count;
     for (uint32_t i = 0; i < h->check_count; i++) {

@@ -31,13 +31,16 @@ typedef struct rt_policy_db {
     const rt_pfrag_t *frags;
     const uint32_t *tables;
     const uint8_t *bytes;
+    const struct rt_check_def *probes; /* health.h, [hdr->check_count]; NULL = none
+                                          (added by H) */
 } rt_policy_db_t;
 
 /* Opens the section at `off` of the blob[0..len) (off 0 = no policies:
  * pdb->hdr = NULL and every lookup fails). Checks magic, bounds, alignment
  * and every index inside the section (node kinds, child ranges, images and
  * fragments inside the byte pool, prefix-table headers), so the evaluator
- * can trust it.
+ * can trust it; probe definitions (probes_off) must pass
+ * rt_health_validate() and agree with rt_pcheck[] (kind, flags, children).
  * Returns: 0, or RT_EBOUNDS / RT_EALIGN / RT_ECORRUPT / RT_EMAGIC (query.h). */
 int rt_policy_open(rt_policy_db_t *pdb, const uint8_t *blob, size_t len, uint32_t off);
 

@@ -17,6 +17,7 @@
 
 #include <cmph.h>
 
+#include "health.h"
 #include "query.h"
 #include "rt.h"
 #include "wire.h"
@@ -41,51 +42,55 @@ typedef struct qstate {
     uint32_t ans_zone;     /* zone of the node that answered (policy NODATA) */
     unsigned nlabels;
     uint8_t lab_off[128];  /* offsets of labels in lname; [nlabels] = root */
-    uint8_t lname[WIRE_NAME_MAX + 1 + 8]; /* + 8: lower_swar works in words */
+    uint8_t lname[WIRE_NAME_MAX + 1 + 8]; /* + 8: lower_copy works in words */
 } qstate_t;
 
-/* Lowercases ASCII A-Z in p[0..n) eight bytes at a time (SWAR); p must
- * have room up to the next multiple of 8. Label length bytes (0..63) are
- * below 'A' and pass unchanged, so a whole wire name can be lowercased. */
-static void lower_swar(uint8_t *p, size_t n)
+/* Copies src[0..n) to dst lowercasing ASCII A-Z, eight bytes at a time
+ * (SWAR), rounded up to a multiple of 8: dst needs that room and src must be
+ * readable that far. Label length bytes (0..63) are below 'A' and pass
+ * unchanged, so a whole wire name can be copied this way. */
+static void lower_copy(uint8_t *dst, const uint8_t *src, size_t n)
 {
     for (size_t i = 0; i < n; i += 8) {
         uint64_t x;
-        memcpy(&x, p + i, 8);
+        memcpy(&x, src + i, 8);
         uint64_t low7 = x & 0x7f7f7f7f7f7f7f7full;
         uint64_t ge_a = low7 + 0x3f3f3f3f3f3f3f3full; /* high bit: byte >= 'A' */
         uint64_t gt_z = low7 + 0x2525252525252525ull; /* high bit: byte > 'Z' */
         uint64_t upper = (ge_a ^ gt_z) & ~x & 0x8080808080808080ull;
         x |= upper >> 2; /* 0x80 >> 2 = 0x20 */
-        memcpy(p + i, &x, 8);
+        memcpy(dst + i, &x, 8);
     }
 }
 
 /* Parses the question at buf[12..): an uncompressed name of valid labels
  * (<= 63 bytes each, <= 255 in all) + type + class; lowercases into q.
+ * buf must be readable up to 12 + 256 + 8 bytes (the caller's cap >= 512).
  * Returns: 0, or -1 when the question is malformed. */
 static int parse_question(qstate_t *q, const uint8_t *buf, size_t len)
 {
-    size_t pos = WIRE_HEADER_LEN, n = 0;
+    /* pos = 12 + bytes of the name so far; a label may end at lim at most:
+     * lim = the packet's end or 12 + 255 (WIRE_NAME_MAX), whichever is less */
+    size_t pos = WIRE_HEADER_LEN;
+    size_t lim = len < WIRE_HEADER_LEN + WIRE_NAME_MAX ? len : WIRE_HEADER_LEN + WIRE_NAME_MAX;
     unsigned labels = 0;
     for (;;) {
-        if (pos >= len)
+        if (pos >= lim) /* no room for even the root label */
             return -1;
         uint8_t l = buf[pos];
         if (l > WIRE_LABEL_MAX) /* pointer or reserved label type: no compression in a question */
             return -1;
-        if (n + 1u + l > WIRE_NAME_MAX || pos + 1u + l > len)
-            return -1;
-        q->lab_off[labels++] = (uint8_t)n;
-        n += 1u + l;
+        q->lab_off[labels++] = (uint8_t)(pos - WIRE_HEADER_LEN);
         pos += 1u + l;
         if (l == 0)
             break;
     }
-    if (pos + 4 > len)
+    if (pos + 4 > len) /* also catches a last label running past lim */
         return -1;
-    memcpy(q->lname, buf + WIRE_HEADER_LEN, n);
-    lower_swar(q->lname, n);
+    size_t n = pos - WIRE_HEADER_LEN;
+    if (n > WIRE_NAME_MAX)
+        return -1;
+    lower_copy(q->lname, buf + WIRE_HEADER_LEN, n);
     q->nlabels = labels - 1;
     q->qname_len = n;
     q->qtype = wire_read_u16(buf + pos);
@@ -268,19 +273,69 @@ static uint32_t data_image(const rt_db_t *db, uint32_t idx, uint16_t qtype, qsta
     return db->zones[n->zone].nodata_img;
 }
 
+/* Zones scanned by deepest_apex(); with more, the walk probes every suffix. */
+#define APEX_SCAN_MAX 16u
+
+/* The label index of the deepest zone apex that is a suffix of the qname:
+ * every node lies at or below an apex, so the closest-encloser walk never
+ * needs to probe above it, and at it the node is the zone's apex_node (the
+ * MPHF slot of that very name: node names are distinct keys) without a hash.
+ * Returns: 1 and sets *label / *apex; 0 when no zone holds the name;
+ * -1 when there are too many zones to scan (walk all suffixes). */
+static int deepest_apex(const rt_db_t *db, const qstate_t *q, unsigned *label, uint32_t *apex)
+{
+    uint32_t zc = db->hdr->zone_count;
+    if (zc > APEX_SCAN_MAX)
+        return -1;
+    int hit = 0;
+    unsigned best = 0;
+    for (uint32_t z = 0; z < zc; z++) {
+        const rt_zone_t *zn = &db->zones[z];
+        size_t al = zn->name_len;
+        if (al > q->qname_len || (uint64_t)zn->name_off + al > db->hdr->bytes_len)
+            continue;
+        size_t off = q->qname_len - al;
+        unsigned i = 0;
+        while (i < q->nlabels && q->lab_off[i] < off) /* off on a label boundary? */
+            i++;
+        if (q->lab_off[i] != off || (hit && i >= best) ||
+            memcmp(db->bytes + zn->name_off, q->lname + off, al) != 0)
+            continue;
+        hit = 1;
+        best = i;
+        *apex = zn->apex_node;
+    }
+    *label = best;
+    return hit;
+}
+
 /* Chooses the image for the question (rt.h DECISIONS 1-2).
  * Returns: NO_IMAGE when no zone holds the name (REFUSED), BROKEN_IMAGE
- * when a cut has no referral image (a compiler bug: SERVFAIL). */
+ * when a cut has no referral image (a compiler bug: SERVFAIL).
+ * After the first miss the walk stops at the deepest hosted apex above the
+ * qname (deepest_apex()), so an NXDOMAIN one label below an apex costs one
+ * hash, and a name outside every zone is refused without further probes. */
 static uint32_t lookup(const rt_db_t *db, qstate_t *q)
 {
     if (db->hdr->node_count == 0)
         return NO_IMAGE;
-    for (unsigned i = 0; i <= q->nlabels; i++) {
-        int64_t found = find_node(db, q, q->lab_off[i]);
-        if (found < 0)
+    unsigned last = q->nlabels; /* deepest label worth probing */
+    uint32_t apex = UINT32_MAX;  /* node at label `last`, known without a probe */
+    for (unsigned i = 0; i <= last; i++) {
+        int64_t found;
+        if (i == last && apex < db->hdr->node_count)
+            found = apex;
+        else
+            found = find_node(db, q, q->lab_off[i]);
+        if (found < 0) {
+            /* the first miss (not an exact match): bound the walk by the zones */
+            if (i == 0 && deepest_apex(db, q, &last, &apex) == 0)
+                return NO_IMAGE;
             continue;
+        }
         uint32_t idx = (uint32_t)found;
         const rt_node_t *n = &db->nodes[idx];
+        q->ans_zone = n->zone; /* for the caller's counters (ctx->last_zone) */
         if (n->flags & RT_NODE_BELOW_CUT) /* takes precedence over WILDCARD for aux */
             return referral_image(db, n->aux);
         if (n->flags & RT_NODE_CUT) {
@@ -485,6 +540,8 @@ size_t rt_query_process(rt_ctx_t *ctx, uint8_t *buf, size_t len, size_t cap,
                         const rt_peer_t *peer)
 {
     qstate_t q;
+    ctx->last_zone = RT_CTX_NOZONE;
+    ctx->last_policy = RT_PNONE;
     if (len < WIRE_HEADER_LEN || WIRE_QR(buf) || cap < len || cap < 512)
         return 0; /* never answer a response (RFC 1035 §4.1.1), no header: drop */
     unsigned qdcount = WIRE_QDCOUNT(buf);
@@ -539,6 +596,7 @@ size_t rt_query_process(rt_ctx_t *ctx, uint8_t *buf, size_t len, size_t cap,
 
     const rt_db_t *db = ctx->db;
     uint32_t img = lookup(db, &q);
+    ctx->last_zone = img == NO_IMAGE ? RT_CTX_NOZONE : q.ans_zone;
     if (img == NO_IMAGE) /* Knot 3.2: not our zone -> REFUSED, AA=0, question echoed */
         return error_response(buf, cap, &q, WIRE_RCODE_REFUSED, 2);
     if (img == BROKEN_IMAGE)
@@ -562,9 +620,15 @@ size_t rt_query_process(rt_ctx_t *ctx, uint8_t *buf, size_t len, size_t cap,
         }
         if (ctx->rng == 0)
             ctx->rng = 1; /* xorshift must not start at 0 */
+        const uint64_t *health = ctx->health ? ctx->health : db->health;
+        uint64_t snap[RT_HEALTH_SNAP_WORDS]; /* live prober: one consistent view per query */
+        if (!ctx->health && db->health_live && db->health_words <= RT_HEALTH_SNAP_WORDS) {
+            rt_health_snapshot(db->health_live, db->health_words, snap);
+            health = snap;
+        }
+        ctx->last_policy = img & ~RT_TYPEENT_POLICY;
         rt_policy_result_t pr;
-        switch (rt_policy_eval(&db->pol, img & ~RT_TYPEENT_POLICY, &cl,
-                               ctx->health ? ctx->health : db->health, &ctx->rng, &pr)) {
+        switch (rt_policy_eval(&db->pol, img & ~RT_TYPEENT_POLICY, &cl, health, &ctx->rng, &pr)) {
         case RT_PR_IMAGE:
             q.ecs_scope = pr.scope;
             return image_response(buf, limit, &q, pr.image, pr.image_bytes);

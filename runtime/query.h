@@ -36,6 +36,16 @@ typedef struct rt_db {
                                The prober stores whole words (relaxed). */
     uint64_t rng_seed;      /* != 0: a ctx with rng_seeded == 0 starts its rng
                                from this value at its first random draw (--seed) */
+    /* Live health (added by H): the prober's published bitmap (health.h),
+     * health_words words. When set (and ctx->health is NULL) every policy
+     * evaluation takes a snapshot of it (acquire loads into a stack array)
+     * instead of reading db->health. */
+    const _Atomic uint64_t *health_live;
+    size_t health_words;
+    struct rt_stats *const *thread_stats; /* --http counters (metrics.h) of worker
+                                             thread t < nthread_stats, counted by
+                                             net.c; NULL = none */
+    unsigned nthread_stats;
 } rt_db_t;
 
 /* Checks magic, ABI version, section bounds and alignment of `blob`, and
@@ -65,7 +75,13 @@ typedef struct rt_ctx {
     const uint64_t *health; /* check states, rt_policy_health_words() words;
                                NULL = db->health */
     uint8_t rng_seeded;     /* 0: take db->rng_seed (if set) before the first policy */
+    /* Set by every rt_query_process() call, for the caller's counters (H): */
+    uint32_t last_zone;     /* zone index of the answer; RT_CTX_NOZONE: none (REFUSED ...) */
+    uint32_t last_policy;   /* policy evaluated for it; RT_PNONE: none */
 } rt_ctx_t;
+
+#define RT_CTX_NOZONE 0xffffffffu /* == RT_STATS_NOZONE (metrics.h) */
+#define RT_HEALTH_SNAP_WORDS 1024u /* the snapshot's stack array: 65536 checks */
 
 /* Answers the DNS message in buf[0..len) in place.
  * The response never exceeds min(cap, the transport limit): 65535 over TCP,

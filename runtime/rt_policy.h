@@ -19,6 +19,9 @@
  *   | rt_pfrag[]           |  the same answers one RR at a time
  *   | uint32 tables[]      |  longest-prefix tables (prefix_lookup.h format)
  *   | bytes                |  RR bytes of images/fragments, check names
+ *   | rt_check_def[]       |  probe definitions (health.h), parallel to
+ *   |                      |  rt_pcheck[]; strings in bytes, calculated
+ *   |                      |  children in items[] (as rt_pcheck's)
  *   +----------------------+  policy_off + total_len
  *
  * TYPEENT. A typeent (rt.h) whose `image` has RT_TYPEENT_POLICY set holds a
@@ -64,6 +67,10 @@
  * is 1 when check i is healthy. The bitmap is owned by the server (prober,
  * --check-state pins); calculated checks are derived by
  * rt_policy_health_derive(). Check i's name is bytes[name_off, +name_len).
+ * probes_off (when not 0) locates rt_check_def_t[check_count] (health.h):
+ * what the prober runs for check i -- address, port, host/path/contains
+ * (ranges of bytes[]), expect range, interval/timeout in ms, fall/rise;
+ * calculated children are the same items[] range as rt_pcheck's.
  *
  * The prefix tables are prefix_lookup.h tables (magic, stride, roots,
  * node count, nodes) stored as little-endian words; the runtime walks them
@@ -111,6 +118,9 @@ typedef struct rt_policy_hdr {
     uint32_t frags_off;
     uint32_t tables_off;
     uint32_t bytes_off;
+    uint32_t probes_off;   /* rt_check_def_t[check_count] (health.h), parallel to
+                              rt_pcheck[]; 0 = none (added by H) */
+    uint32_t pad;          /* zero */
 } rt_policy_hdr_t;
 
 typedef struct rt_pcheck {
@@ -148,7 +158,7 @@ typedef struct rt_pfrag {
     uint16_t pad;
 } rt_pfrag_t;
 
-_Static_assert(sizeof(rt_policy_hdr_t) == 72, "rt_policy_hdr ABI");
+_Static_assert(sizeof(rt_policy_hdr_t) == 80, "rt_policy_hdr ABI");
 _Static_assert(sizeof(rt_pcheck_t) == 16, "rt_pcheck ABI");
 _Static_assert(sizeof(rt_ppolicy_t) == 16, "rt_ppolicy ABI");
 _Static_assert(sizeof(rt_pnode_t) == 24, "rt_pnode ABI");

@@ -181,11 +181,11 @@ run_target() {
         -artifact_prefix="$art/$t-" -print_final_stats=1 \
         "$work" "fuzz/corpus/$t" >"$log" 2>&1 || rc=$?
     local runs execs
-    runs=$(grep -ho 'stat::number_of_executed_units: *[0-9]*' "$log" | tail -1 | awk '{print $2 + 0}')
-    execs=$(grep -ho 'stat::average_exec_per_sec: *[0-9]*' "$log" | tail -1 | awk '{print $2}')
-    if [ "$rc" -ne 0 ] || grep -q -E 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error:|fuzz invariant broken' "$log"; then
+    runs=$(grep -aho 'stat::number_of_executed_units: *[0-9]*' "$log" | tail -1 | awk '{print $2 + 0}')
+    execs=$(grep -aho 'stat::average_exec_per_sec: *[0-9]*' "$log" | tail -1 | awk '{print $2}')
+    if [ "$rc" -ne 0 ] || grep -aq -E 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error:|fuzz invariant broken' "$log"; then
         echo "FAIL fuzz_$t: exit $rc after $runs executions; log: $log"
-        grep -E 'ERROR:|runtime error:|fuzz invariant|Test unit written' "$log" | head -5 | sed 's/^/    /'
+        grep -aE 'ERROR:|runtime error:|fuzz invariant|Test unit written' "$log" | head -5 | sed 's/^/    /'
         return 1
     fi
     echo "ok   fuzz_$t: $runs executions in ${secs}s (${execs:-?}/s), corpus $(ls "$work" "fuzz/corpus/$t" | wc -l) files"

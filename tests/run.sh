@@ -18,6 +18,7 @@
 #   health   tests/health/run.sh   the prober and /health /metrics against real loopback servers
 #   policy   tests/policy/run.sh   every routing policy against the live server (dig +subnet),
 #                                  and `zonec query` = live server for 1,000 triples per example
+#   fuzz     scripts/fuzz.sh smoke libFuzzer smoke (ASan+UBSan) of the packet, ZPL and zone targets
 #   san      make SAN=1 unit; then, with the sanitized zonec (outputs linked dynamically),
 #            the golden test, the hostile test (no idle wait) and a short differential run
 #            against a server built from the ASan+UBSan runtime
@@ -38,12 +39,12 @@ for a in "$@"; do
     case $a in
         --quick) quick=1 ;;
         --no-san) san=0 ;;
-        golden|repro|smoke|diff|hostile|health|policy|san) steps+=("$a") ;;
+        golden|repro|smoke|diff|hostile|health|policy|fuzz|san) steps+=("$a") ;;
         -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
         *) echo "run.sh: unknown argument '$a'" >&2; exit 2 ;;
     esac
 done
-[ ${#steps[@]} -eq 0 ] && steps=(golden repro smoke diff hostile health policy san)
+[ ${#steps[@]} -eq 0 ] && steps=(golden repro smoke diff hostile health policy fuzz san)
 [ $san = 0 ] && steps=("${steps[@]/san/}")
 if [ $quick = 1 ]; then
     export DIFF_COUNT=${DIFF_COUNT:-2000}
@@ -94,6 +95,7 @@ for s in "${steps[@]}"; do
         hostile) step hostile 150 bash tests/hostile/run.sh "${hostile_args[@]}" ;;
         health)  step health 150 bash tests/health/run.sh ;;
         policy)  step policy 240 bash tests/policy/run.sh ;;
+        fuzz)    step fuzz 240 bash scripts/fuzz.sh smoke ;;
         san)     export -f san_step; export SAN_BUILD ROOT
                  step san 480 bash -c san_step ;;
     esac

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <cmph.h>
 
 #include "arena.h"
 #include "mphf.h"
@@ -138,6 +139,25 @@ static void test_deterministic(void **state)
     free_keys(&k);
 }
 
+/* The cheapest lookup is chosen (mphf.c): BDZ with a rank block of 2^3.
+ * cmph_pack() starts with the algorithm; BDZ's packed body then holds the
+ * hash type, the hash state and r, ranktablesize, the rank table and b. */
+static void test_algorithm_bdz(void **state)
+{
+    (void)state;
+    keyset_t k = make_keys(1000);
+    uint8_t *packed = NULL;
+    size_t plen = 0;
+    uint32_t *slots = xmalloc(1000 * sizeof *slots);
+    assert_int_equal(mphf_build((const uint8_t *const *)k.keys, k.lens, 1000, 7, &packed, &plen, slots), 0);
+    uint32_t algo;
+    memcpy(&algo, packed, 4);
+    assert_int_equal(algo, CMPH_BDZ);
+    free(slots);
+    free(packed);
+    free_keys(&k);
+}
+
 static void test_zero_keys(void **state)
 {
     (void)state;
@@ -155,6 +175,7 @@ int main(void)
         cmocka_unit_test(test_non_keys),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_zero_keys),
+        cmocka_unit_test(test_algorithm_bdz),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

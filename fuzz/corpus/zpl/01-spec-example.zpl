@@ -1,6 +1,6 @@
 # comments run to end of line
-include "common.zpl";                   # path relative to this file
-geodata "geo/countries.csv";            # IP → location database, compiled in (CSV or .mmdb)
+# (includes cannot be opened while fuzzing)
+geodata "geo.csv";            # IP → location database, compiled in (CSV or .mmdb)
 latency "latency.yaml";                 # region coordinates + measured RTTs (YAML)
 
 check web-use1 http 192.0.2.10:80 path "/healthz" interval 10s timeout 2s fall 3 rise 2;
@@ -28,7 +28,7 @@ zone example.com {
         @      TXT   "v=spf1 mx -all"
         *.dev  CNAME www
     }
-    records from "legacy.example.com.zone";   # an RFC 1035 master file
+
 
     www A ttl 60 failover {
         primary weighted {

@@ -5,4 +5,4 @@ check all calculated (web, web6, db) at-least 2;
 check drain http 192.0.2.99:80 inverted;
 cidrset corp { 10.0.0.0/8, 2001:db8:100::/48 -> office; 192.0.2.0/24 -> lab; }
 geodata "geo.csv";
-latency "lat.yaml";
+latency "latency.yaml";

@@ -1,1 +1,1 @@
-zone fuzz.test { ttl 1w2d3h4m5s; soa ns hostmaster serial 1 refresh 0s retry 2147483647 expire 68y minimum 1; ns ns; ns A ttl 0 192.0.2.1; x A ttl 2147483648 192.0.2.2; }
+zone fuzz.test { ttl 1w2d3h4m5s; soa ns hostmaster serial 1 refresh 0s retry 2147483647 expire 10w minimum 1; ns ns; ns A ttl 0 192.0.2.1; x A ttl 2147483648 192.0.2.2; }
