@@ -4,7 +4,8 @@
 #
 # usage: tests/diff/run.sh [--self-check] [--count N] [ZONEFILE...]
 #   default: each of tests/zones/*.zone, a 60k-record zone from tests/zones/gen-big.py, and
-#            all of tests/zones/*.zone together in one server ("all")
+#            all of tests/zones/*.zone together in one server ("all"), once more with
+#            --threads 2 ("all-threads2")
 #   --combined-only  only the run with all of tests/zones/*.zone in one server
 #   --self-check   Knot against a second Knot (validates the harness: must show no difference)
 #   --count N      queries per zone (default $DIFF_COUNT or 20000)
@@ -41,6 +42,7 @@ elif [ ${#zones[@]} -eq 0 ]; then
 fi
 
 TEST_PORT=5440 REF_PORT=5441 SELF_PORT=5444
+SERVER_ARGS=()
 pass=0 fail=0 failed=()
 
 # run_one LABEL ZONEFILE...: serve the zones from Knot and from the server under test,
@@ -63,7 +65,7 @@ run_one() {
             t0=$(date +%s%N)
             if zonec_build "$out" "$@"; then
                 echo "   built $(stat -c %s "$out") bytes in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
-                zonec_start "$out" "$TEST_PORT" && test_pid=$ZONEC_PID || ok=0
+                zonec_start "$out" "$TEST_PORT" "${SERVER_ARGS[@]}" && test_pid=$ZONEC_PID || ok=0
                 [ $ok = 1 ] && { wait_dns "$TEST_PORT" "$(zone_origin "$1")" 5 || ok=0; }
             else
                 ok=0
@@ -91,6 +93,12 @@ done
 # (deleg.test / sub.deleg.test), CNAMEs into another hosted zone, REFUSED between them.
 if [ $combined != 0 ]; then
     run_one all "$ROOT"/tests/zones/*.zone
+    # The same with two worker threads: answers must not depend on the thread count.
+    if [ $self_check = 0 ]; then
+        SERVER_ARGS=(--threads 2)
+        run_one all-threads2 "$ROOT"/tests/zones/*.zone
+        SERVER_ARGS=()
+    fi
 fi
 echo "diff: $pass runs passed, $fail failed${failed[*]:+ (${failed[*]})}"
 [ $fail -eq 0 ]
