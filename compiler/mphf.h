@@ -3,7 +3,9 @@
  *
  * Keys are arbitrary bytes (wire-form names contain zero bytes, so cmph's
  * string adapters cannot be used). Construction is deterministic: srand(seed)
- * before every cmph_new(), CHD first and BDZ as fallback, seeds tried in a
+ * before every cmph_new(); BDZ with rank blocks of 2^3 first (the cheapest
+ * lookup measured: ~430 instructions against ~900 for CHD), then CHD, then BDZ
+ * with cmph's default block size; seeds tried in a
  * fixed sequence. After building, every key is looked up again and the
  * slots are checked to be a permutation of 0..n-1.
  *
