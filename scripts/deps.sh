@@ -4,8 +4,8 @@
 # usage: deps.sh run|test|bench   (run: build + serve; test: + test tools; bench: + peers)
 set -euo pipefail
 build=(gcc make flex bison libyaml-dev libcmph-dev libcmocka-dev libc6-dev file libmaxminddb-dev iso-codes libssl-dev)
-test=(knot knot-dnsutils dnsutils python3 python3-dnspython clang libclang-rt-14-dev llvm iproute2 procps openssl)
-bench=(knot nsd dnsperf linux-perf valgrind)
+test=(knot knot-dnsutils dnsutils python3 python3-dnspython python3-prometheus-client clang libclang-rt-14-dev llvm iproute2 procps openssl)
+bench=(knot nsd dnsperf linux-perf valgrind time util-linux)
 case "${1:-run}" in
     run)   want=("${build[@]}") ;;
     test)  want=("${build[@]}" "${test[@]}") ;;
