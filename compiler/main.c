@@ -326,10 +326,13 @@ static int input_readable(const char *path)
     }
     struct stat st;
     int ok = fstat(fd, &st) == 0;
-    int e = ok ? (S_ISDIR(st.st_mode) ? EISDIR : 0) : errno;
+    /* devices (/dev/zero) would be read forever: only files and pipes */
+    int e = !ok ? errno
+            : S_ISDIR(st.st_mode) ? EISDIR
+            : (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) ? EINVAL : 0;
     close(fd);
     if (e) {
-        diag_error(cmdline, "cannot open '%s': %s", path, strerror(e));
+        diag_error(cmdline, "cannot open '%s': %s", path, e == EINVAL ? "not a regular file" : strerror(e));
         return 0;
     }
     return 1;

@@ -15,6 +15,7 @@
 #include "zonefile.h"
 
 #include <errno.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -536,15 +537,32 @@ static const char *dir_of(arena_t *a, const char *path)
 }
 
 /* Reads a whole file into the IR arena; NULL and errno on failure. */
+/* Largest master file read (4 GiB of text is far beyond any real zone). */
+#define ZONEFILE_MAX_BYTES ((size_t)1 << 32)
+
 static char *slurp(arena_t *a, const char *path, size_t *len)
 {
     FILE *fp = fopen(path, "rb");
     if (!fp)
         return NULL;
+    /* A device (/dev/zero) or a directory would be read forever or fail
+     * oddly: only regular files and pipes are master files. */
+    struct stat st;
+    if (fstat(fileno(fp), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
+        fclose(fp);
+        errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+        return NULL;
+    }
     size_t cap = 1 << 16, n = 0;
     char *buf = xmalloc(cap);
     for (;;) {
         if (n == cap) {
+            if (cap >= ZONEFILE_MAX_BYTES) { /* a pipe that never ends */
+                fclose(fp);
+                free(buf);
+                errno = EFBIG;
+                return NULL;
+            }
             cap *= 2;
             buf = xrealloc(buf, cap);
         }
@@ -577,9 +595,9 @@ static unsigned read_file(zshared_t *sh, const char *path, const char *shown_pat
     if (!text) {
         int e = errno;
         if (depth == 0 && inc_loc.file == 0)
-            diag_error(inc_loc, "cannot open '%s': %s", shown_path, strerror(e));
+            diag_error(inc_loc, "cannot open '%s': %s", shown_path, e == EINVAL ? "not a regular file" : strerror(e));
         else
-            diag_error(inc_loc, "cannot open included file '%s': %s", shown_path, strerror(e));
+            diag_error(inc_loc, "cannot open included file '%s': %s", shown_path, e == EINVAL ? "not a regular file" : strerror(e));
         return diag_error_count() - before;
     }
     uint32_t id = diag_add_file(path, text, len);

@@ -33,6 +33,8 @@
 
 enum { PH_IDLE, PH_CONNECT, PH_TLS, PH_SEND, PH_RECV };
 
+#define TICK_MS 10 /* timer granularity of the prober's loop */
+
 #define NBUCKETS 13
 static const double lat_bounds[NBUCKETS] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
                                             0.25,  0.5,    1,     2.5,  5,    10};
@@ -51,6 +53,11 @@ typedef struct hinfo {
     uint64_t lat_sum_us;
     char reason[112];
 } hinfo_t;
+
+typedef struct hent {
+    uint64_t key;                  /* key() of check i when filed */
+    uint32_t i;
+} hent_t;
 
 typedef struct hcheck {
     const rt_check_def_t *def;
@@ -80,7 +87,7 @@ struct rt_health {
     uint64_t *pinned;
     hcheck_t *ck;
     hinfo_t *info, *snap;
-    uint32_t *heap;
+    hent_t *heap;
     uint32_t hn;
     int ep, evfd;
     int thread_started;
@@ -121,33 +128,35 @@ static uint64_t key(const rt_health_t *h, uint32_t i)
     return c->phase == PH_IDLE ? c->next_ms : c->deadline_ms;
 }
 
-static void heap_swap(rt_health_t *h, uint32_t a, uint32_t b)
+/* Heap entries carry their key: sifting compares keys in one small array
+ * instead of reaching into each check's (large) hcheck_t. */
+static void heap_set(rt_health_t *h, uint32_t pos, hent_t e)
 {
-    uint32_t t = h->heap[a];
-    h->heap[a] = h->heap[b];
-    h->heap[b] = t;
-    h->ck[h->heap[a]].heap_pos = a;
-    h->ck[h->heap[b]].heap_pos = b;
+    h->heap[pos] = e;
+    h->ck[e.i].heap_pos = pos;
 }
 
+/* Re-files check i after its key() changed. */
 static void heap_fix(rt_health_t *h, uint32_t i)
 {
     uint32_t p = h->ck[i].heap_pos;
-    while (p > 0 && key(h, h->heap[(p - 1) / 2]) > key(h, h->heap[p])) {
-        heap_swap(h, p, (p - 1) / 2);
+    hent_t e = {key(h, i), i};
+    while (p > 0 && h->heap[(p - 1) / 2].key > e.key) {
+        heap_set(h, p, h->heap[(p - 1) / 2]);
         p = (p - 1) / 2;
     }
     for (;;) {
-        uint32_t l = 2 * p + 1, r = l + 1, m = p;
-        if (l < h->hn && key(h, h->heap[l]) < key(h, h->heap[m]))
-            m = l;
-        if (r < h->hn && key(h, h->heap[r]) < key(h, h->heap[m]))
-            m = r;
-        if (m == p)
+        uint32_t l = 2 * p + 1, r = l + 1, m = l;
+        if (l >= h->hn)
             break;
-        heap_swap(h, p, m);
+        if (r < h->hn && h->heap[r].key < h->heap[l].key)
+            m = r;
+        if (h->heap[m].key >= e.key)
+            break;
+        heap_set(h, p, h->heap[m]);
         p = m;
     }
+    heap_set(h, p, e);
 }
 
 /* --- output helpers ----------------------------------------------------------- */
@@ -287,14 +296,21 @@ static void derive(rt_health_t *h, int64_t now)
 
 /* --- probes ---------------------------------------------------------------- */
 
-static void set_events(rt_health_t *h, uint32_t i, uint32_t ev)
+/* Every probe socket is registered ONCE, edge-triggered for both directions:
+ * no EPOLL_CTL_MOD when a probe turns from writing to reading. Edge-triggered
+ * is safe because drive() only waits after a call returned EAGAIN (or an
+ * SSL_ERROR_WANT_* that came from one); `rearm` (a MOD, which re-reports a
+ * socket that is still ready) is for the rare yield in drive(). */
+#define PROBE_EVENTS (EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET)
+
+static void wait_io(rt_health_t *h, uint32_t i, int rearm)
 {
     hcheck_t *c = &h->ck[i];
-    if (c->events == ev)
+    if (c->events && !rearm)
         return;
-    struct epoll_event e = {.events = ev, .data.u32 = i};
+    struct epoll_event e = {.events = PROBE_EVENTS, .data.u32 = i};
     epoll_ctl(h->ep, c->events ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, c->fd, &e);
-    c->events = ev;
+    c->events = PROBE_EVENTS;
 }
 
 static void close_probe(rt_health_t *h, uint32_t i)
@@ -405,7 +421,8 @@ static void fail_errno(rt_health_t *h, uint32_t i, const char *what, int err)
         finish(h, i, 0, "%s", msg);
 }
 
-static void drive(rt_health_t *h, uint32_t i);
+static void drive(rt_health_t *h, uint32_t i, uint32_t ev);
+static void start_probe_io(rt_health_t *h, uint32_t i);
 
 static void start_probe(rt_health_t *h, uint32_t i, uint64_t now_us)
 {
@@ -414,17 +431,38 @@ static void start_probe(rt_health_t *h, uint32_t i, uint64_t now_us)
     c->start_us = now_us;
     c->deadline_ms = now_us / 1000 + tmo_ms(d);
     c->phase = PH_CONNECT;
-    heap_fix(h, i);
+    /* heap_fix waits until the probe is known to stay in flight: most
+     * nearby probes finish inside this call, and finish() re-files them */
+    start_probe_io(h, i);
+    if (c->phase != PH_IDLE)
+        heap_fix(h, i);
+}
+
+static void start_probe_io(rt_health_t *h, uint32_t i)
+{
+    hcheck_t *c = &h->ck[i];
     c->fd = socket(c->sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (c->fd < 0) {
         fail_errno(h, i, "socket", errno);
         return;
     }
-    if (connect(c->fd, (struct sockaddr *)&c->sa, c->salen) < 0 && errno != EINPROGRESS) {
-        fail_errno(h, i, NULL, errno);
-        return;
+    if (connect(c->fd, (struct sockaddr *)&c->sa, c->salen) < 0) {
+        if (errno != EINPROGRESS) {
+            fail_errno(h, i, NULL, errno);
+            return;
+        }
+        /* A nearby peer (loopback, same host) has usually completed the
+         * handshake by the time connect() returns EINPROGRESS: one
+         * getpeername() then saves the epoll registration, a wake-up and the
+         * SO_ERROR query. Not connected yet (or refused): wait for epoll. */
+        struct sockaddr_storage peer;
+        socklen_t pl = sizeof peer;
+        if (getpeername(c->fd, (struct sockaddr *)&peer, &pl) < 0) {
+            wait_io(h, i, 0);
+            return;
+        }
     }
-    set_events(h, i, EPOLLOUT);
+    drive(h, i, EPOLLOUT);
 }
 
 static void tls_fail(rt_health_t *h, uint32_t i, const char *what)
@@ -437,22 +475,27 @@ static void tls_fail(rt_health_t *h, uint32_t i, const char *what)
     finish(h, i, 0, "%s%s%s", what, buf[0] ? ": " : "", buf);
 }
 
-/* Advances check i's probe as far as its socket allows. */
-static void drive(rt_health_t *h, uint32_t i)
+/* Advances check i's probe as far as its socket allows; ev: the epoll
+ * events that woke it (EPOLLOUT alone when connect() is known to be done). */
+static void drive(rt_health_t *h, uint32_t i, uint32_t ev)
 {
     hcheck_t *c = &h->ck[i];
     const rt_check_def_t *d = c->def;
     for (int rounds = 0; rounds < 64; rounds++) {
         switch (c->phase) {
         case PH_CONNECT: {
-            int err = 0;
-            socklen_t el = sizeof err;
-            if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &el) < 0)
-                err = errno;
-            if (err) {
-                fail_errno(h, i, NULL, err);
+            /* SO_ERROR only when epoll reports a problem: a plain EPOLLOUT
+             * on a connecting socket means the handshake completed */
+            if (ev & (EPOLLERR | EPOLLHUP)) {
+                int err = 0;
+                socklen_t el = sizeof err;
+                if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &el) < 0)
+                    err = errno;
+                fail_errno(h, i, NULL, err ? err : ECONNRESET);
                 return;
             }
+            if (!(ev & EPOLLOUT))
+                return;            /* not connected yet */
             if (d->kind == RT_CK_TCP) {
                 finish(h, i, 1, "connected");
                 return;
@@ -483,11 +526,11 @@ static void drive(rt_health_t *h, uint32_t i)
             }
             int e = SSL_get_error(c->ssl, r);
             if (e == SSL_ERROR_WANT_READ) {
-                set_events(h, i, EPOLLIN);
+                wait_io(h, i, 0);
                 return;
             }
             if (e == SSL_ERROR_WANT_WRITE) {
-                set_events(h, i, EPOLLOUT);
+                wait_io(h, i, 0);
                 return;
             }
             if (e == SSL_ERROR_SYSCALL && errno)
@@ -506,7 +549,7 @@ static void drive(rt_health_t *h, uint32_t i)
                 if (r <= 0) {
                     int e = SSL_get_error(c->ssl, r);
                     if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
-                        set_events(h, i, e == SSL_ERROR_WANT_READ ? EPOLLIN : EPOLLOUT);
+                        wait_io(h, i, 0);
                         return;
                     }
                     tls_fail(h, i, "TLS write failed");
@@ -517,7 +560,7 @@ static void drive(rt_health_t *h, uint32_t i)
                 w = send(c->fd, p, left, MSG_NOSIGNAL);
                 if (w < 0) {
                     if (errno == EAGAIN || errno == EWOULDBLOCK) {
-                        set_events(h, i, EPOLLOUT);
+                        wait_io(h, i, 0);
                         return;
                     }
                     fail_errno(h, i, "send", errno);
@@ -525,8 +568,16 @@ static void drive(rt_health_t *h, uint32_t i)
                 }
             }
             c->req_sent += (uint32_t)w;
-            if (c->req_sent == c->req_len)
+            if (c->req_sent == c->req_len) {
                 c->phase = PH_RECV;
+                if (d->kind == RT_CK_HTTP && !c->events) {
+                    /* just sent on a socket connected synchronously: the
+                     * answer cannot be here yet, so register and wait (an
+                     * edge-triggered ADD reports data that already came) */
+                    wait_io(h, i, 0);
+                    return;
+                }
+            }
             break;
         }
         case PH_RECV: {
@@ -538,7 +589,7 @@ static void drive(rt_health_t *h, uint32_t i)
                 if (k <= 0) {
                     int e = SSL_get_error(c->ssl, k);
                     if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
-                        set_events(h, i, e == SSL_ERROR_WANT_READ ? EPOLLIN : EPOLLOUT);
+                        wait_io(h, i, 0);
                         return;
                     }
                     if (e == SSL_ERROR_ZERO_RETURN || (e == SSL_ERROR_SYSCALL && errno == 0))
@@ -557,7 +608,7 @@ static void drive(rt_health_t *h, uint32_t i)
                 r = recv(c->fd, buf, sizeof buf, 0);
                 if (r < 0) {
                     if (errno == EAGAIN || errno == EWOULDBLOCK) {
-                        set_events(h, i, EPOLLIN);
+                        wait_io(h, i, 0);
                         return;
                     }
                     fail_errno(h, i, NULL, errno);
@@ -575,8 +626,8 @@ static void drive(rt_health_t *h, uint32_t i)
             return;
         }
     }
-    /* a fast peer: yield to other checks, continue on the next readiness */
-    set_events(h, i, c->phase == PH_RECV ? EPOLLIN : EPOLLOUT);
+    /* a fast peer: yield to other checks; the MOD re-reports the socket */
+    wait_io(h, i, 1);
 }
 
 static void *prober_main(void *arg)
@@ -585,8 +636,8 @@ static void *prober_main(void *arg)
     struct epoll_event evs[64];
     for (;;) {
         uint64_t now_us = mono_us(), now_ms = now_us / 1000;
-        while (h->hn > 0 && key(h, h->heap[0]) <= now_ms) {
-            uint32_t i = h->heap[0];
+        while (h->hn > 0 && h->heap[0].key <= now_ms) {
+            uint32_t i = h->heap[0].i;
             hcheck_t *c = &h->ck[i];
             if (c->phase == PH_IDLE) {
                 start_probe(h, i, now_us);
@@ -595,9 +646,13 @@ static void *prober_main(void *arg)
                 finish(h, i, 0, "timeout after %llu ms", (unsigned long long)ms);
             }
         }
+        /* wake on a TICK_MS grid: the probes and deadlines due in one tick
+         * are handled in one wake-up instead of one each (at most TICK_MS
+         * late; starts stay spread over the interval, TICK_MS apart) */
         int wait = 1000;
         if (h->hn > 0) {
-            uint64_t k = key(h, h->heap[0]);
+            uint64_t k = h->heap[0].key;
+            k = (k + TICK_MS - 1) / TICK_MS * TICK_MS;
             uint64_t nm = mono_us() / 1000;
             wait = k <= nm ? 0 : k - nm > 1000 ? 1000 : (int)(k - nm);
         }
@@ -607,7 +662,7 @@ static void *prober_main(void *arg)
             if (i == UINT32_MAX)
                 return NULL;       /* stop */
             if (i < h->n && h->ck[i].phase != PH_IDLE && h->ck[i].fd >= 0)
-                drive(h, i);
+                drive(h, i, evs[e].events);
         }
     }
 }
@@ -722,7 +777,7 @@ int rt_health_start(const rt_health_cfg_t *cfg, rt_health_t **out, char *err, si
         /* first probes spread over the first interval (at most 1 s late) */
         c->next_ms = now_ms + c->rng % (iv < 1000 ? iv : 1000);
         c->heap_pos = h->hn;
-        h->heap[h->hn++] = (uint32_t)i;
+        h->heap[h->hn++] = (hent_t){c->next_ms, (uint32_t)i};
         heap_fix(h, (uint32_t)i);
         if (d->kind == RT_CK_HTTP || d->kind == RT_CK_HTTPS) {
             char host[300];
@@ -788,6 +843,7 @@ int rt_health_start(const rt_health_cfg_t *cfg, rt_health_t **out, char *err, si
             goto fail;
         }
         h->thread_started = 1;
+        pthread_setname_np(h->th, "zonec-probe"); /* for top -H and /proc/PID/task */
     }
     *out = h;
     return 0;

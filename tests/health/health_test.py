@@ -276,6 +276,44 @@ def check_prom(text):
     return errs
 
 
+def parse_prom(text, want):
+    """Parses text with the Prometheus client library's text-format parser
+    (Debian python3-prometheus-client; pyenv interpreters do not see
+    dist-packages, so it is added to the path). want: {family: type}; each
+    must be present with that type and at least one sample. Returns a list
+    of problems (a missing library is one: this is must-show 5)."""
+    try:
+        from prometheus_client.parser import text_string_to_metric_families
+    except ImportError:
+        sys.path.append("/usr/lib/python3/dist-packages")
+        try:
+            from prometheus_client.parser import text_string_to_metric_families
+        except ImportError:
+            return ["prometheus_client is missing (apt-get install python3-prometheus-client)"]
+    try:
+        fams = {f.name: f for f in text_string_to_metric_families(text)}
+    except Exception as e:  # the parser raises ValueError (and others) on bad input
+        return ["prometheus_client parser: %s: %s" % (type(e).__name__, e)]
+    errs = []
+    for name, typ in want.items():
+        f = fams.get(name)
+        if f is None:
+            errs.append("prometheus_client: no family %s" % name)
+        elif f.type != typ or not f.samples:
+            errs.append("prometheus_client: %s is %s with %d samples, want %s" % (name, f.type, len(f.samples), typ))
+    nsamples = sum(len(f.samples) for f in fams.values())
+    nlines = sum(1 for ln in text.split("\n") if ln and not ln.startswith("#"))
+    if nsamples != nlines:
+        errs.append("prometheus_client read %d samples from %d sample lines" % (nsamples, nlines))
+    return errs
+
+
+# families the endpoint always has (parser names: counters without _total)
+PROM_FAMILIES = {"zonec_check_up": "gauge", "zonec_check_transitions": "counter",
+                 "zonec_probes": "counter", "zonec_probe_latency_seconds": "histogram",
+                 "zonec_queries": "counter", "zonec_policy_decisions": "counter"}
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="zonec-health-")
     web = Web()
@@ -398,6 +436,9 @@ def main():
         check(code == 200 and ctype.startswith("text/plain; version=0.0.4"), "/metrics content type")
         errs = check_prom(body)
         check(not errs, "/metrics strict text-format check %s" % errs[:5])
+        errs = parse_prom(body, PROM_FAMILIES)
+        check(not errs, "/metrics parses with prometheus_client %s" % errs[:5])
+        check(parse_prom("zonec_x{a=\"1} 3\n", {}) != [], "prometheus_client rejects a broken line")
         for fam in ["zonec_check_up", "zonec_check_transitions_total", "zonec_probe_latency_seconds_bucket",
                     "zonec_queries_total", "zonec_policy_decisions_total"]:
             check(fam in body, "/metrics has %s" % fam)
@@ -407,7 +448,13 @@ def main():
             r = subprocess.run(["promtool", "check", "metrics"], input=body, text=True, capture_output=True)
             check(r.returncode == 0, "promtool check metrics: %s" % r.stdout + r.stderr)
         code, ctype, body = get("/health")
-        check(ctype == "application/json" and json.loads(body)["checks"], "/health JSON")
+        try:
+            doc = json.loads(body)
+        except ValueError as e:
+            doc = {"error": str(e)}
+        check(ctype == "application/json" and isinstance(doc.get("checks"), list) and doc["checks"]
+              and all(isinstance(c.get("name"), str) and c.get("state") in ("up", "down") for c in doc["checks"]),
+              "/health is valid JSON with every check's name and state")
         try:
             get("/nope")
             check(False, "404 for unknown paths")

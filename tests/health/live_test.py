@@ -35,7 +35,7 @@ import urllib.request
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "policy"))
 import dnsq  # noqa: E402  (tests/policy/dnsq.py: stdlib DNS client)
-from health_test import check_prom  # noqa: E402  (the strict text-format reader)
+from health_test import check_prom, parse_prom, PROM_FAMILIES  # noqa: E402  (the text-format readers)
 
 ZONEC, WORK = sys.argv[1], sys.argv[2]
 HOST = "127.0.0.1"
@@ -291,6 +291,9 @@ def check_endpoint(expect_down):
     st, ctype, body = get("/metrics")
     errs = check_prom(body)
     check(st == 200 and not errs, "/metrics passes the strict text-format reader%s" %
+          ("" if not errs else ": " + "; ".join(errs[:5])))
+    errs = parse_prom(body, PROM_FAMILIES)
+    check(st == 200 and not errs, "/metrics parses with prometheus_client%s" %
           ("" if not errs else ": " + "; ".join(errs[:5])))
     for fam in ("zonec_queries_total{zone=\"live.test.\",qtype=\"A\",rcode=\"NOERROR\"}",
                 "zonec_policy_decisions_total{rule=\"fo.live.test./A\"}",
