@@ -6,7 +6,10 @@
  * min-heap keyed by each check's next event (its next start when idle, its
  * deadline when in flight) makes each wake-up O(log n) instead of a scan.
  * Everything a probe needs (request text, response buffer, TLS object) is
- * made at start-up; a probe only opens and closes its socket.
+ * made at start-up; a probe only connects and disconnects its check's
+ * socket (kept between probes when the descriptor limit allows; each probe
+ * is still a new TCP connection from a new port, ended with a RST). Cost of
+ * 1000 checks a second, measured: docs/operations.md, "Measured cost".
  *
  * TLS is OpenSSL (libssl.a/libcrypto.a from libssl-dev link statically; see
  * docs/operations.md): no verification, SNI = host, one shared SSL_CTX and
@@ -20,6 +23,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <arpa/inet.h>
 #include <time.h>
@@ -91,6 +95,7 @@ struct rt_health {
     uint32_t hn;
     int ep, evfd;
     int thread_started;
+    int reuse;                     /* keep each check's socket between probes */
     pthread_t th;
     pthread_mutex_t mu, render_mu;
     SSL_CTX *tls;
@@ -323,11 +328,29 @@ static void close_probe(rt_health_t *h, uint32_t i)
         }
     }
     if (c->fd >= 0) {
-        /* abortive close (RST): a prober closing thousands of connections a
-         * second must not leave them in TIME_WAIT and run out of ports.
-         * close() also drops the fd from the epoll set (never dup'ed). */
-        static const struct linger abort_close = {.l_onoff = 1, .l_linger = 0};
-        setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &abort_close, sizeof abort_close);
+        /* The connection ends abortively (RST): a prober ending thousands of
+         * connections a second must not leave them in TIME_WAIT and run out
+         * of ports. With h->reuse the socket object is kept for the check's
+         * next probe: connect(AF_UNSPEC) sends the RST, releases the port
+         * and leaves a fresh unconnected socket (the next probe is still a
+         * new connection from a new port), which saves socket(), the file
+         * teardown and a setsockopt() per probe. Disconnect leaves
+         * ECONNRESET pending (cleared through SO_ERROR) and a registered
+         * socket leaves the epoll set so no stale edge reaches the next
+         * probe. Otherwise, or if disconnect fails: close() with SO_LINGER
+         * 0 (set at socket()). */
+        static const struct sockaddr unspec = {.sa_family = AF_UNSPEC};
+        if (h->reuse) {
+            if (c->events)
+                epoll_ctl(h->ep, EPOLL_CTL_DEL, c->fd, NULL);
+            if (connect(c->fd, &unspec, sizeof unspec) == 0) {
+                int err;
+                socklen_t el = sizeof err;
+                getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &el);
+                c->events = 0;
+                return;
+            }
+        }
         close(c->fd);
     }
     c->fd = -1;
@@ -441,10 +464,14 @@ static void start_probe(rt_health_t *h, uint32_t i, uint64_t now_us)
 static void start_probe_io(rt_health_t *h, uint32_t i)
 {
     hcheck_t *c = &h->ck[i];
-    c->fd = socket(c->sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (c->fd < 0) {
-        fail_errno(h, i, "socket", errno);
-        return;
+        c->fd = socket(c->sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (c->fd < 0) {
+            fail_errno(h, i, "socket", errno);
+            return;
+        }
+        static const struct linger abort_close = {.l_onoff = 1, .l_linger = 0};
+        setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &abort_close, sizeof abort_close);
     }
     if (connect(c->fd, (struct sockaddr *)&c->sa, c->salen) < 0) {
         if (errno != EINPROGRESS) {
@@ -605,6 +632,11 @@ static void drive(rt_health_t *h, uint32_t i, uint32_t ev)
                     r = k;
                 }
             } else {
+                /* edge-triggered: a wake-up without input (the EPOLLOUT of
+                 * the connect) needs no recv that would only say EAGAIN;
+                 * data arriving later raises its own EPOLLIN edge */
+                if (!(ev & (EPOLLIN | EPOLLRDHUP | EPOLLERR | EPOLLHUP)))
+                    return;
                 r = recv(c->fd, buf, sizeof buf, 0);
                 if (r < 0) {
                     if (errno == EAGAIN || errno == EWOULDBLOCK) {
@@ -829,6 +861,22 @@ int rt_health_start(const rt_health_cfg_t *cfg, rt_health_t **out, char *err, si
             }
     }
     if (need_thread) {
+        /* one kept socket per probed check: only when the descriptor limit
+         * leaves ample room (raised up to the hard limit if need be) */
+        size_t np = 0;
+        for (size_t i = 0; i < h->n; i++)
+            np += h->ck[i].probed;
+        struct rlimit rl;
+        if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+            rlim_t want = (rlim_t)np + 1024;
+            if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want &&
+                (rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= want)) {
+                rl.rlim_cur = want;
+                setrlimit(RLIMIT_NOFILE, &rl);
+                getrlimit(RLIMIT_NOFILE, &rl);
+            }
+            h->reuse = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= want;
+        }
         h->ep = epoll_create1(EPOLL_CLOEXEC);
         h->evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
         if (h->ep < 0 || h->evfd < 0) {
