@@ -253,6 +253,27 @@ static uint32_t put_table(pb_t *b, const prefix_fold_t *f)
     uint32_t at = (uint32_t)b->tables.len;
     for (size_t i = 0; i < f->table_words; i++)
         u32_push(&b->tables, f->table[i]);
+    /* first-level index (rt_policy.h): the ref after the first K bits */
+    const uint32_t *t = f->table;
+    if (f->table_words < PREFIX_TABLE_HEADER || t[0] != PREFIX_TABLE_MAGIC)
+        return at;
+    uint32_t stride = t[1], count = t[4];
+    if (count < 16 || (uint64_t)count * stride + PREFIX_TABLE_HEADER > f->table_words)
+        return at;
+    unsigned k = count >= 65536 ? 16 : count >= 1024 ? 10 : 4;
+    u32_push(&b->tables, RT_PT_IX_MAGIC);
+    u32_push(&b->tables, k);
+    for (int fam = 0; fam < 2; fam++)
+        for (uint32_t i = 0; i < (1u << k); i++) {
+            uint32_t ref = t[2 + fam];
+            unsigned d = 0;
+            for (; d < k && !(ref & PREFIX_LEAF); d++) {
+                if (ref >= count)
+                    break;
+                ref = t[PREFIX_TABLE_HEADER + (size_t)ref * stride + ((i >> (k - 1 - d)) & 1u)];
+            }
+            u32_push(&b->tables, d == k ? ref : RT_PT_IX_WALK);
+        }
     return at;
 }
 

@@ -24,8 +24,34 @@
 #define PT_LEAF 0x80000000u
 #define PT_NONE 0x7fffffffu
 
-/* Longest-prefix probe; same walk as compiler/prefix_lookup.c, kept here so
- * the runtime library has no compiler dependency. `words` bounds the table. */
+/* The trie walk from `ref` at `depth` over the left-aligned 64-bit word `A`
+ * (IPv4, or one half of IPv6), masked to src_len bits and shifted one bit
+ * per level; STRIDE is a constant so the node index is a shift. Stopping
+ * rule, in the reference walk's order: a leaf ends the walk; a ref out of
+ * range fails; at depth == width the walk fails; else at depth >= src_len a
+ * stride-3 table answers the node's own outcome (n[2]). `limit` is the
+ * first depth where one of the last two holds; at depth == LIMIT the walk
+ * jumps to AT. */
+#define PT_WALK(A, LIMIT, STRIDE, AT)                                                       \
+    do {                                                                                  \
+        for (;;) {                                                                        \
+            if (ref >= count) { /* a leaf (bit 31; count < 2^31), or out of range */     \
+                if (ref & PT_LEAF)                                                        \
+                    break;                                                                \
+                return PT_NONE;                                                           \
+            }                                                                             \
+            if (depth == (LIMIT))                                                         \
+                goto AT;                                                                  \
+            ref = nodes[(size_t)ref * (STRIDE) + (unsigned)(A >> 63)];                    \
+            A <<= 1;                                                                      \
+            depth++;                                                                      \
+        }                                                                                 \
+    } while (0)
+
+/* Longest-prefix probe; same results as compiler/prefix_lookup.c, kept here
+ * so the runtime library has no compiler dependency. `words` bounds the
+ * table. A first-level index after the table (rt_policy.h) skips the first
+ * K levels when the walk cannot stop before depth K. */
 static uint32_t pt_lookup(const uint32_t *t, uint32_t words, int family, const uint8_t *addr,
                           unsigned src_len, unsigned *scope)
 {
@@ -34,26 +60,81 @@ static uint32_t pt_lookup(const uint32_t *t, uint32_t words, int family, const u
     if (words < PT_HEADER || t[0] != PT_MAGIC || (family != 4 && family != 6))
         return PT_NONE;
     uint32_t stride = t[1], count = t[4];
-    if ((stride != 2 && stride != 3) || (uint64_t)count * stride > words - PT_HEADER)
+    if ((stride != 2 && stride != 3) || (uint64_t)count * stride > words - PT_HEADER ||
+        count >= PT_LEAF)
         return PT_NONE;
     const uint32_t *nodes = t + PT_HEADER;
     uint32_t ref = t[family == 4 ? 2 : 3];
     if (src_len > width)
         src_len = width;
-    while (!(ref & PT_LEAF)) {
-        if (ref >= count || depth >= width)
-            return PT_NONE;
-        const uint32_t *n = nodes + (uint64_t)ref * stride;
-        if (depth >= src_len && stride == 3) {
-            *scope = depth;
-            return n[2];
-        }
-        unsigned bit = depth < src_len ? (addr[depth >> 3] >> (7 - (depth & 7))) & 1u : 0u;
-        ref = n[bit];
-        depth++;
+    unsigned limit = stride == 3 ? src_len : width;
+    /* the index, when present, whole and usable for this walk */
+    uint64_t ixat = PT_HEADER + (uint64_t)count * stride;
+    const uint32_t *ix = NULL;
+    unsigned k = 0;
+    if (ixat + 2 <= words && t[ixat] == RT_PT_IX_MAGIC) {
+        k = t[ixat + 1];
+        if (k >= 1 && k <= RT_PT_IX_MAXK && ixat + 2 + (2ull << k) <= words && limit >= k)
+            ix = t + ixat + 2 + (family == 4 ? 0 : (1u << k));
     }
+    if (family == 4) {
+        uint64_t a = (uint64_t)((uint32_t)addr[0] << 24 | (uint32_t)addr[1] << 16 |
+                                (uint32_t)addr[2] << 8 | addr[3]) << 32;
+        a &= src_len ? ~0ull << (64 - src_len) : 0;
+        if (ix) {
+            uint32_t r = ix[a >> (64 - k)];
+            if (r != RT_PT_IX_WALK) {
+                ref = r;
+                depth = k;
+                a <<= k;
+            }
+        }
+        if (stride == 2)
+            PT_WALK(a, limit, 2, stop);
+        else
+            PT_WALK(a, limit, 3, stop);
+    } else {
+        uint64_t hi, lo; /* the address as two left-aligned words, walked in turn */
+        memcpy(&hi, addr, 8);
+        memcpy(&lo, addr + 8, 8);
+        hi = __builtin_bswap64(hi);
+        lo = __builtin_bswap64(lo);
+        if (src_len <= 64) {
+            hi &= src_len ? ~0ull << (64 - src_len) : 0;
+            lo = 0;
+        } else {
+            lo &= src_len < 128 ? ~0ull << (128 - src_len) : ~0ull;
+        }
+        if (ix) {
+            uint32_t r = ix[hi >> (64 - k)];
+            if (r != RT_PT_IX_WALK) {
+                ref = r;
+                depth = k;
+                hi <<= k;
+            }
+        }
+        unsigned lim1 = limit < 64 ? limit : 64;
+        if (stride == 2)
+            PT_WALK(hi, lim1, 2, low);
+        else
+            PT_WALK(hi, lim1, 3, low);
+        goto done;
+    low: /* depth == lim1: the real limit, or on to the low word */
+        if (depth == limit)
+            goto stop;
+        if (stride == 2)
+            PT_WALK(lo, limit, 2, stop);
+        else
+            PT_WALK(lo, limit, 3, stop);
+    }
+done:
     *scope = depth;
     return ref & ~PT_LEAF;
+stop:
+    if (depth >= width)
+        return PT_NONE;
+    *scope = depth; /* stride 3, depth >= src_len: this node's own outcome */
+    return nodes[(size_t)ref * 3 + 2];
 }
 
 /* --- opening ----------------------------------------------------------------- */
@@ -213,7 +294,7 @@ typedef struct ev {
     int error;
 } ev_t;
 
-static uint64_t next_rand(uint64_t *s)
+static inline uint64_t next_rand(uint64_t *s)
 {
     uint64_t x = *s ? *s : 0x9e3779b97f4a7c15ull; /* xorshift64*: a zero state would stick */
     x ^= x >> 12;
@@ -224,12 +305,12 @@ static uint64_t next_rand(uint64_t *s)
 }
 
 /* Uniform draw in [0, n), n > 0 (multiply-shift; bias < n / 2^32). */
-static uint32_t draw(uint64_t *s, uint32_t n)
+static inline uint32_t draw(uint64_t *s, uint32_t n)
 {
     return (uint32_t)(((next_rand(s) >> 32) * (uint64_t)n) >> 32);
 }
 
-static int check_up(const ev_t *e, uint32_t c)
+static inline int check_up(const ev_t *e, uint32_t c)
 {
     if (c == RT_PNONE || e->health == NULL)
         return 1;
@@ -270,6 +351,8 @@ static void ordered_list(ev_t *e, const rt_pnode_t *n, uint32_t *lo, uint32_t *h
     *hi = d->items[n->first + list + 1];
 }
 
+static inline int node_up(ev_t *e, uint32_t ni, unsigned depth);
+
 static int healthy(ev_t *e, uint32_t ni, unsigned depth)
 {
     if (depth > RT_POLICY_MAX_DEPTH) {
@@ -287,14 +370,14 @@ static int healthy(ev_t *e, uint32_t ni, unsigned depth)
         uint32_t lo, hi;
         ordered_list(e, n, &lo, &hi);
         for (uint32_t i = lo; i < hi; i++)
-            if (healthy(e, d->items[i], depth + 1))
+            if (node_up(e, d->items[i], depth + 1))
                 return 1;
         return 0; /* NODATA counts as unhealthy, so a parent prefers a real answer */
     }
     case RT_PN_WEIGHTED:
     case RT_PN_MULTI:
         for (uint32_t i = 0; i < n->count; i++)
-            if (healthy(e, d->items[n->first + i], depth + 1))
+            if (node_up(e, d->items[n->first + i], depth + 1))
                 return 1;
         return 0;
     default:
@@ -303,18 +386,47 @@ static int healthy(ev_t *e, uint32_t ni, unsigned depth)
     }
 }
 
+/* healthy() with the common case inline: a value set's health is one bit. */
+static inline int node_up(ev_t *e, uint32_t ni, unsigned depth)
+{
+    const rt_pnode_t *n = &e->d->nodes[ni];
+    if (n->kind == RT_PN_VALUES && depth <= RT_POLICY_MAX_DEPTH)
+        return check_up(e, n->b);
+    return healthy(e, ni, depth);
+}
+
 static void choose(ev_t *e, uint32_t ni, unsigned depth, rt_policy_result_t *out);
+
+/* choose() with the common case inline: a value set answers its image. */
+static inline void choose_node(ev_t *e, uint32_t ni, unsigned depth, rt_policy_result_t *out)
+{
+    const rt_pnode_t *n = &e->d->nodes[ni];
+    if (n->kind == RT_PN_VALUES && depth <= RT_POLICY_MAX_DEPTH) {
+        out->kind = RT_PR_IMAGE;
+        out->image = &e->d->images[n->a];
+        out->image_bytes = e->d->bytes;
+        return;
+    }
+    choose(e, ni, depth, out);
+}
+
+static inline int kid_up(ev_t *e, const uint32_t *kids, uint32_t i, uint64_t up, unsigned depth)
+{
+    return i < 64 ? (int)((up >> i) & 1u) : node_up(e, kids[i], depth + 1);
+}
 
 static void choose_weighted(ev_t *e, const rt_pnode_t *n, unsigned depth, rt_policy_result_t *out)
 {
     const uint32_t *kids = e->d->items + n->first, *w = kids + n->count;
     /* tiers (SPEC): healthy nonzero by weight; healthy zero-weight equally;
      * nothing healthy: nonzero by weight as if healthy; all zero: all equally */
-    uint64_t sum = 0;
+    uint64_t sum = 0, up = 0; /* up: health of children 0..63, reused by the draw pass */
     uint32_t zeros = 0;
     for (uint32_t i = 0; i < n->count; i++) {
-        if (!healthy(e, kids[i], depth + 1))
+        if (!node_up(e, kids[i], depth + 1))
             continue;
+        if (i < 64)
+            up |= 1ull << i;
         if (w[i])
             sum += w[i];
         else
@@ -343,15 +455,15 @@ static void choose_weighted(ev_t *e, const rt_pnode_t *n, unsigned depth, rt_pol
     for (uint32_t i = 0; i < n->count; i++) {
         uint32_t share;
         if (mode == 1)
-            share = w[i] && healthy(e, kids[i], depth + 1) ? w[i] : 0;
+            share = w[i] && kid_up(e, kids, i, up, depth) ? w[i] : 0;
         else if (mode == 2)
-            share = !w[i] && healthy(e, kids[i], depth + 1) ? 1 : 0;
+            share = !w[i] && kid_up(e, kids, i, up, depth) ? 1 : 0;
         else if (mode == 3)
             share = w[i];
         else
             share = 1;
         if (r < share) {
-            choose(e, kids[i], depth + 1, out);
+            choose_node(e, kids[i], depth + 1, out);
             return;
         }
         r -= share;
@@ -363,39 +475,72 @@ static void choose_multi(ev_t *e, const rt_pnode_t *n, unsigned depth, rt_policy
 {
     const rt_policy_db_t *d = e->d;
     const uint32_t *kids = d->items + n->first;
-    uint32_t pick[RT_POLICY_MAX_MULTI];
-    int want_healthy = 0;
-    for (uint32_t i = 0; i < n->count && !want_healthy; i++)
-        want_healthy = healthy(e, kids[i], depth + 1);
-    /* reservoir sampling: a uniform subset of <= 8 of the eligible children */
-    uint32_t seen = 0, k = 0;
-    for (uint32_t i = 0; i < n->count; i++) {
-        if (healthy(e, kids[i], depth + 1) != want_healthy)
-            continue;
-        seen++;
-        if (k < RT_POLICY_MAX_MULTI) {
-            pick[k++] = kids[i];
+    uint32_t cnt = n->count;
+    /* The picks are fragment indices (a child's only record) from the start;
+     * the draws and their order are the same as picking children. Children
+     * are single-record value sets (rt_policy_open checks): health is one
+     * bit; past the depth limit every child is an error, as in healthy(). */
+    uint32_t *pick = out->frags;
+    int deep = depth + 1 > RT_POLICY_MAX_DEPTH;
+    if (deep && cnt)
+        e->error = 1;
+    uint32_t k = 0;
+    uint64_t st = *e->rng; /* the random state kept in a register */
+    if (cnt <= RT_POLICY_MAX_MULTI) {
+        /* no reservoir draws: every eligible child in order */
+        uint32_t up = 0;
+        const uint64_t *hb = e->health;
+        for (uint32_t i = 0; i < cnt; i++) {
+            const rt_pnode_t *c = &d->nodes[kids[i]];
+            uint32_t b = c->b;
+            pick[i] = c->first;
+            up |= (uint32_t)(b == RT_PNONE || hb == NULL || ((hb[b >> 6] >> (b & 63)) & 1u)) << i;
+        }
+        if (deep)
+            up = 0;
+        if (up == 0 || up == (1u << cnt) - 1) {
+            k = cnt; /* all healthy, or none: all of them */
         } else {
-            uint32_t j = draw(e->rng, seen);
-            if (j < RT_POLICY_MAX_MULTI)
-                pick[j] = kids[i];
+            for (uint32_t i = 0; i < cnt; i++)
+                if ((up >> i) & 1u)
+                    pick[k++] = pick[i];
+            for (uint32_t i = k; i < cnt; i++)
+                pick[i] = 0; /* as if never written (rt_policy_eval zeroes out) */
+        }
+    } else {
+        int want_healthy = 0;
+        for (uint32_t i = 0; i < cnt && !want_healthy; i++)
+            want_healthy = !deep && check_up(e, d->nodes[kids[i]].b);
+        /* reservoir sampling: a uniform subset of <= 8 of the eligible children */
+        uint32_t seen = 0;
+        for (uint32_t i = 0; i < cnt; i++) {
+            const rt_pnode_t *c = &d->nodes[kids[i]];
+            if ((!deep && check_up(e, c->b)) != want_healthy)
+                continue;
+            seen++;
+            if (k < RT_POLICY_MAX_MULTI) {
+                pick[k++] = c->first;
+            } else {
+                uint32_t j = draw(&st, seen);
+                if (j < RT_POLICY_MAX_MULTI)
+                    pick[j] = c->first;
+            }
         }
     }
     /* Fisher-Yates shuffle of the order */
     for (uint32_t i = k; i > 1; i--) {
-        uint32_t j = draw(e->rng, i);
+        uint32_t j = draw(&st, i);
         uint32_t t = pick[i - 1];
         pick[i - 1] = pick[j];
         pick[j] = t;
     }
+    *e->rng = st;
     if (k == 0) {
         out->kind = RT_PR_NODATA;
         return;
     }
     out->kind = RT_PR_FRAGS;
     out->nfrags = (uint8_t)k;
-    for (uint32_t i = 0; i < k; i++)
-        out->frags[i] = d->nodes[pick[i]].first;
 }
 
 static void choose(ev_t *e, uint32_t ni, unsigned depth, rt_policy_result_t *out)
@@ -424,7 +569,7 @@ static void choose(ev_t *e, uint32_t ni, unsigned depth, rt_policy_result_t *out
         }
         uint32_t pick = d->items[lo];
         for (uint32_t i = lo; i < hi; i++)
-            if (healthy(e, d->items[i], depth + 1)) {
+            if (node_up(e, d->items[i], depth + 1)) {
                 pick = d->items[i];
                 break;
             }
@@ -463,17 +608,44 @@ int rt_policy_eval(const rt_policy_db_t *pdb, uint32_t policy_idx, const rt_clie
     return out->kind;
 }
 
+/* Records are short (an A record is 16 bytes, AAAA 28): 8..32 bytes are
+ * copied as two overlapping fixed-size moves instead of a libc call. */
+static inline void copy_frag(uint8_t *dst, const uint8_t *src, size_t len)
+{
+    if (len == 16) { /* an A record */
+        memcpy(dst, src, 16);
+    } else if (len > 16 && len <= 32) {
+        uint8_t a[16], b[16];
+        memcpy(a, src, 16);
+        memcpy(b, src + len - 16, 16);
+        memcpy(dst, a, 16);
+        memcpy(dst + len - 16, b, 16);
+    } else if (len >= 8 && len < 16) {
+        uint64_t a, b;
+        memcpy(&a, src, 8);
+        memcpy(&b, src + len - 8, 8);
+        memcpy(dst, &a, 8);
+        memcpy(dst + len - 8, &b, 8);
+    } else {
+        memcpy(dst, src, len);
+    }
+}
+
 size_t rt_policy_write_frags(const rt_policy_db_t *pdb, const rt_policy_result_t *res,
                              uint8_t *out, size_t room, unsigned *written)
 {
     size_t pos = 0;
-    unsigned k = 0;
-    for (; k < res->nfrags; k++) {
-        const rt_pfrag_t *f = &pdb->frags[res->frags[k]];
-        if (f->len > room - pos)
+    unsigned k = 0, nf = res->nfrags;
+    const rt_pfrag_t *frags = pdb->frags; /* locals: the byte stores alias everything */
+    const uint8_t *bytes = pdb->bytes;
+    const uint32_t *idx = res->frags;
+    for (; k < nf; k++) {
+        const rt_pfrag_t *f = &frags[idx[k]];
+        size_t len = f->len;
+        if (len > room - pos)
             break;
-        memcpy(out + pos, pdb->bytes + f->off, f->len);
-        pos += f->len;
+        copy_frag(out + pos, bytes + f->off, len);
+        pos += len;
     }
     *written = k;
     return pos;

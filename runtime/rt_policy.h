@@ -75,6 +75,17 @@
  * The prefix tables are prefix_lookup.h tables (magic, stride, roots,
  * node count, nodes) stored as little-endian words; the runtime walks them
  * with its own copy of the probe so libzrt does not depend on compiler/.
+ *
+ * First-level index (optional, right after a table's last node word, i.e. at
+ * table + 5 + count * stride): word RT_PT_IX_MAGIC, word K (1..RT_PT_IX_MAXK),
+ * then 2^K words for IPv4 and 2^K for IPv6. Entry i is the ref the walk from
+ * that family's root holds after consuming exactly the K leading address
+ * bits i (an internal node, or a leaf met at depth K), or RT_PT_IX_WALK when
+ * the walk ends before depth K or the table is malformed there: then the
+ * runtime walks from the root. The runtime uses the index only when the walk
+ * cannot stop before depth K (stride 2, or stride 3 with src_len >= K), so
+ * answers and scopes are exactly those of the bit-by-bit walk. The compiler
+ * adds it to tables with at least 16 nodes (K 4, 10 or 16 by size).
  */
 #ifndef ZONEC_RT_POLICY_H
 #define ZONEC_RT_POLICY_H
@@ -89,6 +100,9 @@
 #define RT_PNONE 0xffffffffu           /* absent index */
 #define RT_POLICY_MAX_DEPTH 32u        /* nesting (incl. alias hops) the evaluator follows */
 #define RT_POLICY_MAX_MULTI 8u         /* multivalue: at most 8 values */
+#define RT_PT_IX_MAGIC 0x5a504958u     /* "XIPZ": a prefix table's first-level index */
+#define RT_PT_IX_MAXK 20u              /* largest index width K */
+#define RT_PT_IX_WALK 0xffffffffu      /* index entry: walk from the root */
 
 /* rt_pnode.kind */
 enum { RT_PN_VALUES = 1, RT_PN_ALIAS = 2, RT_PN_ORDERED = 3, RT_PN_WEIGHTED = 4, RT_PN_MULTI = 5 };
