@@ -70,8 +70,6 @@
 #define M_EMPTY_RULE        "empty %s rule"
 #define M_CNAME_VALUES      "a CNAME value set has more than one value"
 #define W_DUP_VALUE         "duplicate value ignored"
-#define M_EMPTY_VALUE       "empty value"
-#define M_VALUE_STRING      "unterminated string in value"
 #define M_MV_TYPE           "multivalue answers are not allowed for %s records"
 #define M_ROLE_TWICE        "more than one '%s' in this %s rule"     /* + N_FIRST_HERE */
 #define M_NO_PRIMARY        "failover rule without 'primary'"
@@ -768,54 +766,6 @@ static uint32_t new_node(pb_t *b, pir_node_kind_t kind, loc_t loc)
     return ni;
 }
 
-/* Splits one value into rdata fields: a bare token is one field; a quoted
- * value is presentation rdata, fields separated by blanks, "..." parts are
- * quoted fields. For TXT and SPF a quoted value without inner quotes is one
- * character-string. Locations point into the .zpl source. */
-static size_t value_fields(pb_t *b, const policy_tok_t *t, rdata_field_t **out)
-{
-    if (!t->quoted) {
-        rdata_field_t *f = arena_alloc(b->scratch, sizeof *f);
-        *f = (rdata_field_t){t->text, t->len, 0, t->loc};
-        *out = f;
-        return 1;
-    }
-    size_t n;
-    uint32_t *map;
-    char *s = policy_string(b->scratch, t, &n, &map);
-    rdata_field_t *f = arena_alloc_array(b->scratch, n / 2 + 2, sizeof *f);
-    loc_t at = t->loc;
-    at.col++; /* past the opening quote */
-    *out = f;
-    if ((b->type == RR_TXT || b->type == RR_SPF) && !memchr(s, '"', n)) {
-        f[0] = (rdata_field_t){s, n, 1, at};
-        return 1;
-    }
-    size_t count = 0, i = 0;
-    while (i < n) {
-        if (s[i] == ' ' || s[i] == '\t') {
-            i++;
-            continue;
-        }
-        loc_t floc = at;
-        floc.col += map[i];
-        int quoted = s[i] == '"';
-        size_t start = i + (size_t)quoted;
-        i = start;
-        while (i < n && (quoted ? s[i] != '"' : (s[i] != ' ' && s[i] != '\t' && s[i] != '"')))
-            i += (s[i] == '\\' && i + 1 < n) ? 2 : 1;
-        if (quoted && i >= n) {
-            diag_error(floc, M_VALUE_STRING);
-            return 0;
-        }
-        f[count++] = (rdata_field_t){s + start, i - start, (uint8_t)quoted, floc};
-        i += (size_t)quoted;
-    }
-    if (count == 0)
-        diag_error(t->loc, M_EMPTY_VALUE);
-    return count;
-}
-
 /* Resolves `check C` of a value set; PIR_NONE when absent or unknown. */
 static uint32_t value_check(pb_t *b, const policy_rule_t *r)
 {
@@ -838,7 +788,7 @@ static uint32_t build_values(pb_t *b, const policy_value_t *v, uint32_t count, u
     uint32_t n = 0;
     for (uint32_t k = 0; v && (count == 0 || k < count); v = v->next, k++) {
         rdata_field_t *fields;
-        size_t nf = value_fields(b, &v->tok, &fields);
+        size_t nf = policy_value_fields(b->scratch, b->type, &v->tok, &fields);
         if (nf == 0)
             continue;
         int len = rrtype_rdata_from_text(b->type, fields, nf, b->zone->apex, b->rdata,

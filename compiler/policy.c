@@ -281,6 +281,50 @@ char *policy_string(arena_t *a, const policy_tok_t *t, size_t *out_len, uint32_t
     return s;
 }
 
+size_t policy_value_fields(arena_t *a, uint16_t type, const policy_tok_t *t, rdata_field_t **out)
+{
+    if (!t->quoted) {
+        rdata_field_t *f = arena_alloc(a, sizeof *f);
+        *f = (rdata_field_t){t->text, t->len, 0, t->loc};
+        *out = f;
+        return 1;
+    }
+    size_t n;
+    uint32_t *map;
+    char *s = policy_string(a, t, &n, &map);
+    rdata_field_t *f = arena_alloc_array(a, n / 2 + 2, sizeof *f);
+    loc_t at = t->loc;
+    at.col++; /* past the opening quote */
+    *out = f;
+    if ((type == RR_TXT || type == RR_SPF) && !memchr(s, '"', n)) {
+        f[0] = (rdata_field_t){s, n, 1, at};
+        return 1;
+    }
+    size_t count = 0, i = 0;
+    while (i < n) {
+        if (s[i] == ' ' || s[i] == '\t') {
+            i++;
+            continue;
+        }
+        loc_t floc = at;
+        floc.col += map[i];
+        int quoted = s[i] == '"';
+        size_t start = i + (size_t)quoted;
+        i = start;
+        while (i < n && (quoted ? s[i] != '"' : (s[i] != ' ' && s[i] != '\t' && s[i] != '"')))
+            i += (s[i] == '\\' && i + 1 < n) ? 2 : 1;
+        if (quoted && i >= n) {
+            diag_error(floc, "unterminated string in value");
+            return 0;
+        }
+        f[count++] = (rdata_field_t){s + start, i - start, (uint8_t)quoted, floc};
+        i += (size_t)quoted;
+    }
+    if (count == 0)
+        diag_error(t->loc, "empty value");
+    return count;
+}
+
 char *policy_tok_str(arena_t *a, const policy_tok_t *t)
 {
     return arena_strndup(a, t->text ? t->text : "", t->len);

@@ -36,6 +36,7 @@
 
 #include "arena.h"
 #include "diag.h"
+#include "rrtype.h"
 
 /* A token: a slice of the source text. For a quoted string `text` is the
  * bytes between the quotes with escapes NOT processed, `quoted` is 1 and
@@ -236,6 +237,16 @@ int policy_number(const policy_tok_t *t, uint32_t max, uint32_t *out);
  * byte, its offset within t->text (allocated from `a`, len+1 entries, the
  * last for the end). Returns: NUL-terminated copy in `a`, *out_len set. */
 char *policy_string(arena_t *a, const policy_tok_t *t, size_t *out_len, uint32_t **srcoff);
+
+/* Splits a record value into rdata fields for rrtype_rdata_from_text(): a
+ * bare token is one field; a quoted value is presentation rdata, fields
+ * separated by blanks, inner "..." parts quoted fields. For TXT and SPF a
+ * quoted value without inner quotes is one character-string
+ * (`"v=spf1 mx -all"` means what it says). Field locations point into the
+ * .zpl source (strings never span lines). Reports "unterminated string in
+ * value" / "empty value". Returns: the field count (0 after an error), the
+ * fields in *out, allocated from `a`. */
+size_t policy_value_fields(arena_t *a, uint16_t type, const policy_tok_t *t, rdata_field_t **out);
 
 /* Textual form of a token for messages, NUL-terminated, in `a`. */
 char *policy_tok_str(arena_t *a, const policy_tok_t *t);

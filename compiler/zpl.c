@@ -167,61 +167,6 @@ static void lower_ns(zpl_t *z, ir_zone_t *zone, const policy_zitem_t *it, uint32
     }
 }
 
-/* Splits one value into rdata fields. A bare token is one field. A quoted
- * value is presentation rdata: whitespace-separated fields, inner "..."
- * strings as quoted fields. For TXT and SPF a quoted value without inner
- * quotes is one character-string (`"v=spf1 mx -all"` means what it says).
- * Field locations point into the .zpl source (strings never span lines). */
-static size_t split_value(zpl_t *z, uint16_t type, const policy_tok_t *t, rdata_field_t **out)
-{
-    if (!t->quoted) {
-        rdata_field_t *f = arena_alloc(z->scratch, sizeof *f);
-        *f = (rdata_field_t){t->text, t->len, 0, t->loc};
-        *out = f;
-        return 1;
-    }
-    size_t n;
-    uint32_t *map;
-    char *s = policy_string(z->scratch, t, &n, &map);
-    rdata_field_t *f = arena_alloc_array(z->scratch, n / 2 + 2, sizeof *f);
-    loc_t at = t->loc;
-    at.col++; /* past the opening quote */
-    *out = f;
-    if ((type == RR_TXT || type == RR_SPF) && !memchr(s, '"', n)) {
-        f[0] = (rdata_field_t){s, n, 1, at};
-        return 1;
-    }
-    size_t count = 0, i = 0;
-    while (i < n) {
-        if (s[i] == ' ' || s[i] == '\t') {
-            i++;
-            continue;
-        }
-        size_t start = i;
-        loc_t floc = at;
-        floc.col += map[i];
-        int quoted = s[i] == '"';
-        if (quoted) {
-            start = ++i;
-            while (i < n && s[i] != '"')
-                i += (s[i] == '\\' && i + 1 < n) ? 2 : 1;
-            if (i >= n) {
-                diag_error(floc, "unterminated string in value");
-                return 0;
-            }
-            f[count++] = (rdata_field_t){s + start, i - start, 1, floc};
-            i++;
-        } else {
-            while (i < n && s[i] != ' ' && s[i] != '\t' && s[i] != '"')
-                i += (s[i] == '\\' && i + 1 < n) ? 2 : 1;
-            f[count++] = (rdata_field_t){s + start, i - start, 0, floc};
-        }
-    }
-    if (count == 0)
-        diag_error(t->loc, "empty value");
-    return count;
-}
-
 /* OWNER TYPE [ttl D] RULE */
 static void lower_record(zpl_t *z, ir_zone_t *zone, const policy_zitem_t *it, uint32_t ttl)
 {
@@ -239,7 +184,7 @@ static void lower_record(zpl_t *z, ir_zone_t *zone, const policy_zitem_t *it, ui
         return; /* a policy record: pir_build() takes it from ir->zpl_files */
     for (const policy_value_t *v = r->values; v; v = v->next) {
         rdata_field_t *fields;
-        size_t n = split_value(z, type, &v->tok, &fields);
+        size_t n = policy_value_fields(z->scratch, type, &v->tok, &fields);
         if (n == 0)
             continue;
         int len = rrtype_rdata_from_text(type, fields, n, zone->apex, z->rdata, sizeof z->rdata,
