@@ -14,39 +14,10 @@
 
 #include "geodata.h"
 #include "prefix.h"
+#include "testutil.h"
 
 /* --- diagnostics capture: only the "file:line:col: kind: text" lines ------ */
 
-static char *cap_buf;
-static size_t cap_len;
-static FILE *cap;
-
-static void cap_start(void)
-{
-    diag_reset();
-    free(cap_buf);
-    cap_buf = NULL;
-    cap = open_memstream(&cap_buf, &cap_len);
-    diag_set_stream(cap);
-}
-
-static const char *cap_end(void)
-{
-    static char out[16384];
-    fclose(cap);
-    diag_set_stream(NULL);
-    out[0] = 0;
-    for (char *l = cap_buf; l && *l;) {
-        char *nl = strchr(l, '\n');
-        size_t n = nl ? (size_t)(nl - l) : strlen(l);
-        if (*l != ' ' && !(*l >= '0' && *l <= '9') && strlen(out) + n + 2 < sizeof out) {
-            strncat(out, l, n);
-            strcat(out, "\n");
-        }
-        l = nl ? nl + 1 : l + n;
-    }
-    return out;
-}
 
 static geodata_t *csv(arena_t *a, const char *text)
 {
@@ -437,6 +408,6 @@ int main(void)
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     diag_reset();
-    free(cap_buf);
+    free(tu_cap_buf);
     return rc;
 }

@@ -33,6 +33,7 @@
 #include "policy.h"
 #include "rrtype.h"
 #include "zpl.h"
+#include "testutil.h"
 
 static char tmpdir[256];
 static char origdir[4096];
@@ -40,47 +41,6 @@ static char rootdir[4096]; /* the repository root */
 
 /* --- helpers --------------------------------------------------------------- */
 
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
-static char *read_whole(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *buf = NULL;
-    size_t cap = 0;
-    FILE *m = open_memstream(&buf, &cap);
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        fwrite(chunk, 1, n, m);
-    fclose(f);
-    fclose(m);
-    *len = cap;
-    return buf;
-}
-
-/* Keeps the "file:line:col: error|warning|note: ..." lines, minus zpl.c's
- * placeholder for what pir_build now handles. */
-static char *headlines(const char *all)
-{
-    char *out = calloc(1, strlen(all) + 1);
-    for (const char *p = all; *p;) {
-        const char *nl = strchr(p, '\n');
-        size_t n = nl ? (size_t)(nl - p + 1) : strlen(p);
-        if (p[0] != ' ' && (strstr(p, ": error: ") || strstr(p, ": warning: ") || strstr(p, ": note: ")) &&
-            !(strstr(p, "not supported yet") && strstr(p, "not supported yet") < p + n))
-            strncat(out, p, n);
-        p += n;
-    }
-    return out;
-}
 
 typedef struct run {
     ir_t *ir;

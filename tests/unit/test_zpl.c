@@ -22,51 +22,13 @@
 #include "policy.h"
 #include "rrtype.h"
 #include "zpl.h"
+#include "testutil.h"
 
 static char tmpdir[256];
 static char origdir[4096];
 
 /* --- helpers --------------------------------------------------------------- */
 
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
-static char *read_whole(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *buf = NULL;
-    size_t cap = 0;
-    FILE *m = open_memstream(&buf, &cap);
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        fwrite(chunk, 1, n, m);
-    fclose(f);
-    fclose(m);
-    *len = cap;
-    return buf;
-}
-
-/* Keeps only the "file:line:col: error|warning|note: ..." lines. */
-static char *headlines(const char *all)
-{
-    char *out = calloc(1, strlen(all) + 1);
-    for (const char *p = all; *p;) {
-        const char *nl = strchr(p, '\n');
-        size_t n = nl ? (size_t)(nl - p + 1) : strlen(p);
-        if (p[0] != ' ' && (strstr(p, ": error: ") || strstr(p, ": warning: ") || strstr(p, ": note: ")))
-            strncat(out, p, n);
-        p += n;
-    }
-    return out;
-}
 
 /* Reads `path` with zpl_read_file into a new IR; returns the diagnostic
  * headlines and sets *ir (caller frees both). */
