@@ -19,31 +19,10 @@
 
 #include "health.h"
 #include "query.h"
+#include "query_int.h"
 #include "rt.h"
 #include "wire.h"
 
-/* Everything learnt from the query; a fixed struct on the stack. */
-typedef struct qstate {
-    size_t qname_len;      /* wire length of the qname incl. the root label */
-    size_t q_end;          /* end of the question = 12 + qname_len + 4 */
-    uint16_t qtype;
-    uint16_t qclass;
-    uint8_t has_question;
-    uint8_t has_opt;       /* a well-formed OPT was found */
-    uint8_t opt_bad;       /* RFC 6891 §6.1.1: 2nd OPT or owner not root */
-    uint8_t opt_version;
-    uint16_t opt_payload;
-    uint16_t opt_flags;    /* DO bit and Z */
-    uint8_t has_ecs;       /* a valid EDNS Client Subnet option (RFC 7871) */
-    uint8_t ecs_bad;       /* a malformed or second ECS option: FORMERR */
-    uint8_t ecs_echo;      /* write ECS into this response's OPT (answers only) */
-    uint8_t ecs_scope;     /* SCOPE PREFIX-LENGTH of the answer (0: static) */
-    rt_ecs_t ecs;
-    uint32_t ans_zone;     /* zone of the node that answered (policy NODATA) */
-    unsigned nlabels;
-    uint8_t lab_off[128];  /* offsets of labels in lname; [nlabels] = root */
-    uint8_t lname[WIRE_NAME_MAX + 1 + 8]; /* + 8: lower_copy works in words */
-} qstate_t;
 
 /* Copies src[0..n) to dst lowercasing ASCII A-Z, eight bytes at a time
  * (SWAR), rounded up to a multiple of 8: dst needs that room and src must be
@@ -357,7 +336,7 @@ static uint32_t lookup(const rt_db_t *db, qstate_t *q)
 }
 
 /* 1 when image idx and its fixup/cut lists lie inside the byte pool. */
-static int image_valid(const rt_db_t *db, uint32_t idx)
+int query_image_valid(const rt_db_t *db, uint32_t idx)
 {
     if (idx >= db->hdr->image_count)
         return 0;
@@ -367,8 +346,8 @@ static int image_valid(const rt_db_t *db, uint32_t idx)
 
 /* ---- response --------------------------------------------------------- */
 
-/* Bytes of the OPT RR write_opt() writes for an answer. */
-static size_t answer_opt_len(const qstate_t *q)
+/* Bytes of the OPT RR query_write_opt() writes for an answer. */
+size_t query_answer_opt_len(const qstate_t *q)
 {
     if (!q->has_opt)
         return 0;
@@ -379,7 +358,7 @@ static size_t answer_opt_len(const qstate_t *q)
  * DO copied, extended RCODE high bits; for an answer to a query with ECS
  * (q->ecs_echo) the ECS option with the answer's scope (RFC 7871 §7.2.1).
  * Returns its length. */
-static size_t write_opt(uint8_t *out, const qstate_t *q, unsigned ext_rcode, int ede)
+size_t query_write_opt(uint8_t *out, const qstate_t *q, unsigned ext_rcode, int ede)
 {
     out[0] = 0;
     wire_write_u16(out + 1, WIRE_TYPE_OPT);
@@ -402,7 +381,7 @@ static size_t write_opt(uint8_t *out, const qstate_t *q, unsigned ext_rcode, int
 
 /* Sets the header for a response: ID kept, QR=1, opcode kept, RD copied,
  * AA/TC/RA/Z/AD/CD cleared (Knot 3.2 copies RD only, clears CD and AD). */
-static void set_header(uint8_t *buf, unsigned rcode, int aa)
+void query_set_header(uint8_t *buf, unsigned rcode, int aa)
 {
     uint8_t f1 = (uint8_t)(WIRE_QR_MASK | (WIRE_FLAGS1(buf) & (WIRE_OPCODE_MASK | WIRE_RD_MASK)));
     if (aa)
@@ -413,18 +392,18 @@ static void set_header(uint8_t *buf, unsigned rcode, int aa)
 
 /* A response without records: header + question (if any) + OPT (if the
  * query had one and with_opt is set; with_opt 2 adds EDE 20). */
-static size_t error_response(uint8_t *buf, size_t cap, const qstate_t *q, unsigned rcode,
+size_t query_error_response(uint8_t *buf, size_t cap, const qstate_t *q, unsigned rcode,
                              int with_opt)
 {
     size_t pos = q->has_question ? q->q_end : WIRE_HEADER_LEN;
     int opt = with_opt && q->has_opt;
     int ede = with_opt == 2; /* EDE 20 only for a name outside our zones (Knot 3.2) */
-    set_header(buf, rcode, 0);
-    if (opt && pos + answer_opt_len(q) + (ede ? 6u : 0u) > cap)
+    query_set_header(buf, rcode, 0);
+    if (opt && pos + query_answer_opt_len(q) + (ede ? 6u : 0u) > cap)
         opt = 0;
     wire_set_counts(buf, q->has_question, 0, 0, (uint16_t)opt);
     if (opt)
-        pos += write_opt(buf + pos, q, rcode, ede);
+        pos += query_write_opt(buf + pos, q, rcode, ede);
     return pos;
 }
 
@@ -447,13 +426,13 @@ static size_t response_limit(const qstate_t *q, const rt_peer_t *peer, size_t ca
 
 /* Copies image `img` after the question, applying fixups and, when the
  * image does not fit, the additional-section units of rt.h DECISIONS. */
-static size_t image_response(uint8_t *buf, size_t limit, const qstate_t *q,
+size_t query_image_response(uint8_t *buf, size_t limit, const qstate_t *q,
                              const rt_image_t *im, const uint8_t *pool)
 {
     const uint8_t *src = pool + im->off;
     const uint8_t *fix = src + im->len;
     const uint8_t *cuts = fix + 2u * im->nfixups;
-    size_t opt_len = answer_opt_len(q);
+    size_t opt_len = query_answer_opt_len(q);
     size_t room = limit - q->q_end - opt_len; /* q_end + 11 <= 282 < 512 <= limit */
     uint8_t *out = buf + q->q_end;
     size_t body;
@@ -467,11 +446,11 @@ static size_t image_response(uint8_t *buf, size_t limit, const qstate_t *q,
     } else if (im->ncuts == 0 || wire_read_le16(cuts) > room || wire_read_le16(cuts) > im->len) {
         /* Knot 3.2: header + question (+ OPT), TC=1, AA and RCODE of the answer kept */
         size_t pos = q->q_end;
-        set_header(buf, im->flags & RT_IMG_RCODE_MASK, im->flags & RT_IMG_AA);
+        query_set_header(buf, im->flags & RT_IMG_RCODE_MASK, im->flags & RT_IMG_AA);
         WIRE_SET_TC(buf);
         wire_set_counts(buf, 1, 0, 0, (uint16_t)(opt_len ? 1 : 0));
         if (opt_len)
-            pos += write_opt(buf + pos, q, 0, 0);
+            pos += query_write_opt(buf + pos, q, 0, 0);
         return pos;
     } else {
         /* RFC 2181 §9 / Knot 3.2: fill the additional section greedily, unit
@@ -522,17 +501,17 @@ static size_t image_response(uint8_t *buf, size_t limit, const qstate_t *q,
             int64_t target = (int64_t)WIRE_HEADER_LEN + (int64_t)q->qname_len +
                              (int64_t)wire_read_u16(src + p) - (int64_t)RT_FIXUP_BIAS;
             if (target < (int64_t)WIRE_HEADER_LEN || target >= 0x4000)
-                return error_response(buf, limit, q, WIRE_RCODE_SERVFAIL, 1);
+                return query_error_response(buf, limit, q, WIRE_RCODE_SERVFAIL, 1);
             wire_write_u16(out + outp, (uint16_t)(0xc000u | (uint16_t)target));
         }
     }
-    set_header(buf, im->flags & RT_IMG_RCODE_MASK, im->flags & RT_IMG_AA);
+    query_set_header(buf, im->flags & RT_IMG_RCODE_MASK, im->flags & RT_IMG_AA);
     if (tc)
         WIRE_SET_TC(buf);
     size_t pos = q->q_end + body;
     wire_set_counts(buf, 1, im->ancount, im->nscount, (uint16_t)(arcount + (opt_len ? 1 : 0)));
     if (opt_len)
-        pos += write_opt(buf + pos, q, 0, 0);
+        pos += query_write_opt(buf + pos, q, 0, 0);
     return pos;
 }
 
@@ -564,101 +543,48 @@ size_t rt_query_process(rt_ctx_t *ctx, uint8_t *buf, size_t len, size_t cap,
     }
     if (parse_sections(&q, buf, len, pos) < 0) {
         q.has_opt = 0; /* Knot 3.2: FORMERR, question echoed, no OPT */
-        return error_response(buf, cap, &q, WIRE_RCODE_FORMERR, 0);
+        return query_error_response(buf, cap, &q, WIRE_RCODE_FORMERR, 0);
     }
     if (q.opt_bad || q.ecs_bad) /* RFC 7871 §7.1.2: malformed ECS -> FORMERR */
-        return error_response(buf, cap, &q, WIRE_RCODE_FORMERR, 1);
+        return query_error_response(buf, cap, &q, WIRE_RCODE_FORMERR, 1);
     /* Knot 3.2: BADVERS comes before every other check, even opcode and class */
     if (q.has_opt && q.opt_version > 0) {
         size_t p = q.has_question ? q.q_end : WIRE_HEADER_LEN;
-        set_header(buf, 0, 0);
+        query_set_header(buf, 0, 0);
         wire_set_counts(buf, q.has_question, 0, 0, 1);
-        return p + write_opt(buf + p, &q, WIRE_RCODE_BADVERS, 0);
+        return p + query_write_opt(buf + p, &q, WIRE_RCODE_BADVERS, 0);
     }
     if (WIRE_OPCODE(buf) != WIRE_OPCODE_QUERY)
-        return error_response(buf, cap, &q, WIRE_RCODE_NOTIMP, 1);
+        return query_error_response(buf, cap, &q, WIRE_RCODE_NOTIMP, 1);
     if (!q.has_question)
-        return error_response(buf, cap, &q, WIRE_RCODE_FORMERR, 1); /* Knot 3.2: QDCOUNT 0 */
+        return query_error_response(buf, cap, &q, WIRE_RCODE_FORMERR, 1); /* Knot 3.2: QDCOUNT 0 */
     int tcp = peer && peer->tcp;
     int meta = q.qtype == 0 || q.qtype == WIRE_TYPE_AXFR || q.qtype == WIRE_TYPE_IXFR;
     /* Knot 3.2, class CH: qtype 0/AXFR/IXFR -> NOTIMP, anything else REFUSED
      * (we serve no CH names); classes other than IN, ANY, CH -> REFUSED */
     if (q.qclass == WIRE_CLASS_CH && meta)
-        return error_response(buf, cap, &q, WIRE_RCODE_NOTIMP, 1);
+        return query_error_response(buf, cap, &q, WIRE_RCODE_NOTIMP, 1);
     if (q.qclass != WIRE_CLASS_IN && q.qclass != WIRE_CLASS_ANY)
-        return error_response(buf, cap, &q, WIRE_RCODE_REFUSED, 1);
+        return query_error_response(buf, cap, &q, WIRE_RCODE_REFUSED, 1);
     /* Knot 3.2 without ACLs (IN and ANY, any name): qtype 0 and AXFR over UDP
      * -> NOTIMP, AXFR over TCP and IXFR -> NOTAUTH; before the zone lookup */
     if (q.qtype == 0 || (q.qtype == WIRE_TYPE_AXFR && !tcp))
-        return error_response(buf, cap, &q, WIRE_RCODE_NOTIMP, 1);
+        return query_error_response(buf, cap, &q, WIRE_RCODE_NOTIMP, 1);
     if (meta)
-        return error_response(buf, cap, &q, WIRE_RCODE_NOTAUTH, 1);
+        return query_error_response(buf, cap, &q, WIRE_RCODE_NOTAUTH, 1);
 
     const rt_db_t *db = ctx->db;
     uint32_t img = lookup(db, &q);
     ctx->last_zone = img == NO_IMAGE ? RT_CTX_NOZONE : q.ans_zone;
     if (img == NO_IMAGE) /* Knot 3.2: not our zone -> REFUSED, AA=0, question echoed */
-        return error_response(buf, cap, &q, WIRE_RCODE_REFUSED, 2);
+        return query_error_response(buf, cap, &q, WIRE_RCODE_REFUSED, 2);
     if (img == BROKEN_IMAGE)
-        return error_response(buf, cap, &q, WIRE_RCODE_SERVFAIL, 1);
+        return query_error_response(buf, cap, &q, WIRE_RCODE_SERVFAIL, 1);
     q.ecs_echo = q.has_ecs; /* RFC 7871 §7.2.1: answers echo ECS, scope 0 unless located */
     size_t limit = response_limit(&q, peer, cap);
-    if (img & RT_TYPEENT_POLICY) {
-        rt_client_t cl;
-        memset(&cl, 0, sizeof cl);
-        if (q.has_ecs) {
-            rt_ecs_client(&q.ecs, &cl);
-        } else if (peer && (peer->family == 4 || peer->family == 6)) {
-            cl.family = peer->family;
-            cl.src_len = peer->family == 4 ? 32 : 128;
-            memcpy(cl.addr, peer->addr, peer->family == 4 ? 4 : 16);
-        }
-        if (!ctx->rng_seeded) { /* --seed: every thread starts from db->rng_seed */
-            if (db->rng_seed)
-                ctx->rng = db->rng_seed;
-            ctx->rng_seeded = 1;
-        }
-        if (ctx->rng == 0)
-            ctx->rng = 1; /* xorshift must not start at 0 */
-        const uint64_t *health = ctx->health ? ctx->health : db->health;
-        uint64_t snap[RT_HEALTH_SNAP_WORDS]; /* live prober: one consistent view per query */
-        if (!ctx->health && db->health_live && db->health_words <= RT_HEALTH_SNAP_WORDS) {
-            rt_health_snapshot(db->health_live, db->health_words, snap);
-            health = snap;
-        }
-        ctx->last_policy = img & ~RT_TYPEENT_POLICY;
-        rt_policy_result_t pr;
-        switch (rt_policy_eval(&db->pol, img & ~RT_TYPEENT_POLICY, &cl, health, &ctx->rng, &pr)) {
-        case RT_PR_IMAGE:
-            q.ecs_scope = pr.scope;
-            return image_response(buf, limit, &q, pr.image, pr.image_bytes);
-        case RT_PR_NODATA:
-            q.ecs_scope = pr.scope;
-            if (q.ans_zone >= db->hdr->zone_count)
-                return error_response(buf, cap, &q, WIRE_RCODE_SERVFAIL, 1);
-            img = db->zones[q.ans_zone].nodata_img;
-            break;
-        case RT_PR_FRAGS: {
-            /* multivalue: AA, NOERROR, answer section only; whole RRs while they fit */
-            q.ecs_scope = pr.scope;
-            size_t opt_len = answer_opt_len(&q);
-            unsigned w = 0;
-            size_t n = rt_policy_write_frags(&db->pol, &pr, buf + q.q_end,
-                                             limit - q.q_end - opt_len, &w);
-            set_header(buf, 0, 1);
-            if (w < pr.nfrags)
-                WIRE_SET_TC(buf);
-            wire_set_counts(buf, 1, (uint16_t)w, 0, (uint16_t)(opt_len ? 1 : 0));
-            size_t end = q.q_end + n;
-            if (opt_len)
-                end += write_opt(buf + end, &q, 0, 0);
-            return end;
-        }
-        default:
-            return error_response(buf, cap, &q, WIRE_RCODE_SERVFAIL, 1);
-        }
-    }
-    if (!image_valid(db, img))
-        return error_response(buf, cap, &q, WIRE_RCODE_SERVFAIL, 1);
-    return image_response(buf, limit, &q, &db->images[img], db->bytes);
+    if (img & RT_TYPEENT_POLICY)
+        return query_policy_response(ctx, buf, cap, limit, &q, img & ~RT_TYPEENT_POLICY, peer);
+    if (!query_image_valid(db, img))
+        return query_error_response(buf, cap, &q, WIRE_RCODE_SERVFAIL, 1);
+    return query_image_response(buf, limit, &q, &db->images[img], db->bytes);
 }
