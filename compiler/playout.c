@@ -247,6 +247,111 @@ static void do_alias(pb_t *b, uint32_t ni, const pir_policy_t *pol)
     end_values(b, ni, off, f0, cnt, PIR_NONE, n->loc);
 }
 
+/* --- checkpoints of a prefix table (rt_policy.h) ------------------------------ */
+
+#define CK_S0 8u /* levels from the index to the first checkpoint */
+#define CK_S 16u /* levels between checkpoints */
+
+typedef struct ck_ent {
+    uint64_t key;
+    uint32_t val;
+} ck_ent_t;
+
+typedef struct ck_list {
+    ck_ent_t *p;
+    size_t len, cap;
+} ck_list_t;
+
+/* Adds a slot for every internal node s levels below the internal node x at
+ * depth d, and recursively CK_S levels below those, while the depth stays
+ * <= 64. */
+static void ck_collect(const uint32_t *t, uint32_t stride, uint32_t count, uint32_t x, unsigned d,
+                       unsigned s, ck_list_t *L)
+{
+    if (d + s > 64)
+        return;
+    struct {
+        uint32_t ref, path;
+        unsigned rd;
+    } st[2 * 16 + 2];
+    size_t sp = 0;
+    st[sp].ref = x;
+    st[sp].path = 0;
+    st[sp++].rd = 0;
+    while (sp) {
+        sp--;
+        uint32_t r = st[sp].ref, path = st[sp].path;
+        unsigned rd = st[sp].rd;
+        if (r >= count) /* a leaf (or malformed): the walk ends before */
+            continue;
+        if (rd == s) {
+            if (L->len == L->cap) {
+                L->cap = L->cap ? 2 * L->cap : 1024;
+                L->p = xrealloc(L->p, L->cap * sizeof *L->p);
+            }
+            L->p[L->len].key = (uint64_t)x << 16 | path;
+            L->p[L->len++].val = r;
+            ck_collect(t, stride, count, r, d + s, CK_S, L);
+            continue;
+        }
+        const uint32_t *nd = t + PREFIX_TABLE_HEADER + (size_t)r * stride;
+        for (unsigned bit = 0; bit < 2; bit++) {
+            st[sp].ref = nd[bit];
+            st[sp].path = path << 1 | bit;
+            st[sp++].rd = rd + 1;
+        }
+    }
+}
+
+/* Appends the checkpoints of table t (stride, count) whose index has width k
+ * and lies at ix (2^k entries per family), for IPv6. */
+static void put_checkpoints(pb_t *b, const uint32_t *t, uint32_t stride, uint32_t count, unsigned k,
+                            const uint32_t *ix)
+{
+    ck_list_t L = {0};
+    for (uint32_t i = 1u << k; i < (2u << k); i++) /* IPv6 only: IPv4 walks are short */
+        if (ix[i] < count)
+            ck_collect(t, stride, count, ix[i], k, CK_S0, &L);
+    if (L.len == 0)
+        return;
+    unsigned bits = 4;
+    while ((1ull << bits) < 2 * L.len)
+        bits++;
+    uint32_t *slots = NULL;
+    for (; bits <= RT_PT_CK_MAXB; bits++) {
+        size_t n = (size_t)1 << bits;
+        slots = xrealloc(slots, 3 * n * sizeof *slots);
+        memset(slots, 0xff, 3 * n * sizeof *slots);
+        int ok = 1;
+        for (size_t e = 0; e < L.len && ok; e++) {
+            uint64_t h = (L.p[e].key * RT_PT_CK_HASH) >> (64 - bits);
+            unsigned pr = 0;
+            while (pr < RT_PT_CK_MAXPROBE && slots[3 * ((h + pr) & (n - 1))] != 0xffffffffu)
+                pr++;
+            if (pr == RT_PT_CK_MAXPROBE) {
+                ok = 0; /* a long cluster: twice the slots */
+                break;
+            }
+            uint32_t *sl = slots + 3 * ((h + pr) & (n - 1));
+            sl[0] = (uint32_t)L.p[e].key;
+            sl[1] = (uint32_t)(L.p[e].key >> 32);
+            sl[2] = L.p[e].val;
+        }
+        if (ok)
+            break;
+    }
+    if (bits <= RT_PT_CK_MAXB) {
+        u32_push(&b->tables, RT_PT_CK_MAGIC);
+        u32_push(&b->tables, CK_S0);
+        u32_push(&b->tables, CK_S);
+        u32_push(&b->tables, bits);
+        for (size_t i = 0; i < 3 * ((size_t)1 << bits); i++)
+            u32_push(&b->tables, slots[i]);
+    }
+    free(slots);
+    free(L.p);
+}
+
 /* Appends a prefix-fold table to tables[]. Returns its word offset. */
 static uint32_t put_table(pb_t *b, const prefix_fold_t *f)
 {
@@ -267,13 +372,27 @@ static uint32_t put_table(pb_t *b, const prefix_fold_t *f)
         for (uint32_t i = 0; i < (1u << k); i++) {
             uint32_t ref = t[2 + fam];
             unsigned d = 0;
-            for (; d < k && !(ref & PREFIX_LEAF); d++) {
-                if (ref >= count)
-                    break;
+            for (; d < k && ref < count; d++)
                 ref = t[PREFIX_TABLE_HEADER + (size_t)ref * stride + ((i >> (k - 1 - d)) & 1u)];
+            uint32_t e = RT_PT_IX_WALK; /* malformed here: the runtime walks */
+            if (ref & PREFIX_LEAF) {
+                uint32_t o = ref & ~PREFIX_LEAF;
+                if (o == PREFIX_NONE)
+                    e = RT_PT_IX_LEAF(d, RT_PT_IX_NONE);
+                else if (o < RT_PT_IX_NONE)
+                    e = RT_PT_IX_LEAF(d, o);
+            } else if (ref < count) {
+                e = ref; /* d == k: inside the trie */
             }
-            u32_push(&b->tables, d == k ? ref : RT_PT_IX_WALK);
+            u32_push(&b->tables, e);
         }
+    if (k == 16) {
+        uint32_t ixw = at + (uint32_t)f->table_words + 2; /* the index entries, both families */
+        uint32_t *ix = xmalloc((2u << k) * sizeof *ix);
+        memcpy(ix, b->tables.p + ixw, (2u << k) * sizeof *ix);
+        put_checkpoints(b, t, stride, count, k, ix);
+        free(ix);
+    }
     return at;
 }
 
@@ -586,9 +705,68 @@ static void do_children(pb_t *b, uint32_t ni, int weighted)
     rn->a = rn->b = rn->c = RT_PNONE;
     for (uint32_t i = 0; i < n->count; i++)
         u32_push(&b->items, e[i].child);
+    uint32_t sum = 0;
     if (weighted)
-        for (uint32_t i = 0; i < n->count; i++)
+        for (uint32_t i = 0; i < n->count; i++) {
             u32_push(&b->items, e[i].weight);
+            sum += e[i].weight;
+        }
+    /* weighted: the sum; multivalue: the fragment copies, set by fast_paths() */
+    u32_push(&b->items, weighted ? sum : RT_PNONE);
+}
+
+/* RT_PNF_ALLUP (rt_policy.h) for weighted and multivalue nodes whose children
+ * are all value sets with their checks in one bitmap word; multivalue nodes
+ * (at most RT_POLICY_MAX_MULTI children) also get copies of their children's
+ * fragments in child order. Runs when every node is written. */
+static void fast_paths(pb_t *b, uint32_t node_count)
+{
+    for (uint32_t ni = 0; ni < node_count; ni++) {
+        rt_pnode_t *rn = &b->nodes[ni];
+        if ((rn->kind != RT_PN_WEIGHTED && rn->kind != RT_PN_MULTI) || rn->count == 0)
+            continue;
+        if (rn->kind == RT_PN_MULTI && rn->count > RT_POLICY_MAX_MULTI)
+            continue;
+        const uint32_t *kids = b->items.p + rn->first;
+        uint32_t word = RT_PNONE;
+        uint64_t mask = 0;
+        int ok = 1;
+        for (uint32_t i = 0; i < rn->count && ok; i++) {
+            const rt_pnode_t *c = &b->nodes[kids[i]];
+            if (c->kind != RT_PN_VALUES || (rn->kind == RT_PN_MULTI && c->count != 1)) {
+                ok = 0;
+            } else if (c->b != RT_PNONE) {
+                if (word == RT_PNONE)
+                    word = c->b >> 6;
+                ok = word == c->b >> 6;
+                mask |= 1ull << (c->b & 63);
+            }
+        }
+        if (!ok)
+            continue;
+        rn->flags |= RT_PNF_ALLUP;
+        rn->a = word == RT_PNONE ? 0 : word;
+        rn->b = (uint32_t)mask;
+        rn->c = (uint32_t)(mask >> 32);
+        if (rn->kind == RT_PN_MULTI) {
+            /* copies of the children's records, consecutive in the byte pool */
+            b->items.p[rn->first + rn->count] = frag_count(b);
+            int run = 1;
+            uint16_t len0 = 0;
+            for (uint32_t i = 0; i < rn->count; i++) {
+                rt_pfrag_t f = ((const rt_pfrag_t *)b->frags.p)[b->nodes[kids[i]].first];
+                uint8_t *dst = vec_grow(&b->bytes, f.len);
+                memcpy(dst, b->bytes.p + f.off, f.len);
+                f.off = (uint32_t)(dst - b->bytes.p);
+                if (i == 0)
+                    len0 = f.len;
+                run = run && f.len == len0;
+                vec_put(&b->frags, &f, sizeof f);
+            }
+            if (run)
+                rn->flags |= RT_PNF_RUN;
+        }
+    }
 }
 
 /* Depth of the tree under node ni, alias hops included (loops are rejected
@@ -751,6 +929,8 @@ unsigned playout_build(playout_t *out, const pir_t *p, ir_t *ir)
     out->key_count = p->policy_count;
     qsort(out->keys, out->key_count, sizeof *out->keys, key_cmp);
     out->policy_count = p->policy_count;
+
+    fast_paths(&b, p->node_count);
 
     /* nodes no policy reached (should not happen): an empty ordered node = NODATA */
     for (uint32_t i = 0; i < p->node_count; i++)

@@ -49,75 +49,105 @@
     } while (0)
 
 /* Longest-prefix probe; same results as compiler/prefix_lookup.c, kept here
- * so the runtime library has no compiler dependency. `words` bounds the
- * table. A first-level index after the table (rt_policy.h) skips the first
- * K levels when the walk cannot stop before depth K. */
-static uint32_t pt_lookup(const uint32_t *t, uint32_t words, int family, const uint8_t *addr,
-                          unsigned src_len, unsigned *scope)
+ * so the runtime library has no compiler dependency. rt_policy_open checked
+ * the header (magic, stride, node words inside `words`) and the index
+ * header; refs are still checked as the walk meets them. A first-level
+ * index (rt_policy.h) replaces the first K levels when the walk cannot stop
+ * before depth K: one load gives the node at depth K or the leaf met on the
+ * way (with its depth, the scope). */
+static inline __attribute__((always_inline)) uint32_t
+pt_lookup(const uint32_t *t, uint32_t words, int family, const uint8_t *addr, unsigned src_len,
+          unsigned *scope)
 {
-    unsigned width = family == 4 ? 32u : 128u, depth = 0;
-    *scope = 0;
-    if (words < PT_HEADER || t[0] != PT_MAGIC || (family != 4 && family != 6))
-        return PT_NONE;
     uint32_t stride = t[1], count = t[4];
-    if ((stride != 2 && stride != 3) || (uint64_t)count * stride > words - PT_HEADER ||
-        count >= PT_LEAF)
-        return PT_NONE;
     const uint32_t *nodes = t + PT_HEADER;
-    uint32_t ref = t[family == 4 ? 2 : 3];
+    unsigned width = family == 4 ? 32u : 128u, depth = 0;
     if (src_len > width)
         src_len = width;
     unsigned limit = stride == 3 ? src_len : width;
-    /* the index, when present, whole and usable for this walk */
-    uint64_t ixat = PT_HEADER + (uint64_t)count * stride;
+    uint32_t ref = t[family == 4 ? 2 : 3];
+    uint32_t ixat = PT_HEADER + count * stride; /* no overflow: checked at open */
     const uint32_t *ix = NULL;
     unsigned k = 0;
     if (ixat + 2 <= words && t[ixat] == RT_PT_IX_MAGIC) {
-        k = t[ixat + 1];
-        if (k >= 1 && k <= RT_PT_IX_MAXK && ixat + 2 + (2ull << k) <= words && limit >= k)
+        k = t[ixat + 1]; /* 1..RT_PT_IX_MAXK, and the entries fit: checked at open */
+        if (limit >= k)
             ix = t + ixat + 2 + (family == 4 ? 0 : (1u << k));
     }
+    *scope = 0;
+    uint64_t a, lo = 0; /* the address left-aligned: IPv4, or the high and low IPv6 words */
     if (family == 4) {
-        uint64_t a = (uint64_t)((uint32_t)addr[0] << 24 | (uint32_t)addr[1] << 16 |
-                                (uint32_t)addr[2] << 8 | addr[3]) << 32;
+        uint32_t v;
+        memcpy(&v, addr, 4);
+        a = (uint64_t)__builtin_bswap32(v) << 32;
+    } else {
+        memcpy(&a, addr, 8);
+        memcpy(&lo, addr + 8, 8);
+        a = __builtin_bswap64(a);
+        lo = __builtin_bswap64(lo);
+    }
+    if (src_len <= 64) {
         a &= src_len ? ~0ull << (64 - src_len) : 0;
-        if (ix) {
-            uint32_t r = ix[a >> (64 - k)];
-            if (r != RT_PT_IX_WALK) {
-                ref = r;
-                depth = k;
-                a <<= k;
+        lo = 0;
+    } else {
+        lo &= src_len < 128 ? ~0ull << (128 - src_len) : ~0ull;
+    }
+    if (ix) {
+        uint32_t r = ix[a >> (64 - k)];
+        if (r < PT_LEAF) {
+            ref = r;
+            depth = k;
+            a <<= k;
+            /* checkpoints (rt_policy.h), right after the index: S levels a probe */
+            uint32_t ckat = ixat + 2 + (2u << k); /* no overflow: checked at open */
+            const uint32_t *ck = t + ckat;
+            if (family == 6 && ckat + 4 <= words && ck[0] == RT_PT_CK_MAGIC) {
+                unsigned sbits = ck[1], bits = ck[3], lim = limit < 64 ? limit : 64;
+                uint64_t mask = (1ull << bits) - 1;
+                const uint32_t *slots = ck + 4;
+                while (depth + sbits <= lim) {
+                    uint64_t key = (uint64_t)ref << 16 | a >> (64 - sbits);
+                    uint64_t h = (key * RT_PT_CK_HASH) >> (64 - bits);
+                    int found = 0;
+                    uint32_t v = 0;
+                    for (unsigned p = 0; p < RT_PT_CK_MAXPROBE; p++) {
+                        const uint32_t *sl = slots + 3 * ((h + p) & mask);
+                        uint64_t kk = (uint64_t)sl[1] << 32 | sl[0];
+                        if (kk == key) {
+                            v = sl[2];
+                            found = 1;
+                            break;
+                        }
+                        if (kk == ~0ull)
+                            break;
+                    }
+                    if (!found)
+                        break; /* a leaf within sbits levels */
+                    ref = v; /* (a leaf value would end the walk below at once) */
+                    depth += sbits;
+                    a <<= sbits;
+                    if (v >= count)
+                        break;
+                    sbits = ck[2];
+                }
             }
+        } else if (r != RT_PT_IX_WALK && ((r >> 24) & 0x7fu) <= k) {
+            *scope = (r >> 24) & 0x7fu; /* a leaf at that depth */
+            r &= RT_PT_IX_NONE;
+            return r == RT_PT_IX_NONE ? PT_NONE : r;
         }
+    }
+    if (family == 4) {
         if (stride == 2)
             PT_WALK(a, limit, 2, stop);
         else
             PT_WALK(a, limit, 3, stop);
     } else {
-        uint64_t hi, lo; /* the address as two left-aligned words, walked in turn */
-        memcpy(&hi, addr, 8);
-        memcpy(&lo, addr + 8, 8);
-        hi = __builtin_bswap64(hi);
-        lo = __builtin_bswap64(lo);
-        if (src_len <= 64) {
-            hi &= src_len ? ~0ull << (64 - src_len) : 0;
-            lo = 0;
-        } else {
-            lo &= src_len < 128 ? ~0ull << (128 - src_len) : ~0ull;
-        }
-        if (ix) {
-            uint32_t r = ix[hi >> (64 - k)];
-            if (r != RT_PT_IX_WALK) {
-                ref = r;
-                depth = k;
-                hi <<= k;
-            }
-        }
         unsigned lim1 = limit < 64 ? limit : 64;
         if (stride == 2)
-            PT_WALK(hi, lim1, 2, low);
+            PT_WALK(a, lim1, 2, low);
         else
-            PT_WALK(hi, lim1, 3, low);
+            PT_WALK(a, lim1, 3, low);
         goto done;
     low: /* depth == lim1: the real limit, or on to the low word */
         if (depth == limit)
@@ -135,6 +165,54 @@ stop:
         return PT_NONE;
     *scope = depth; /* stride 3, depth >= src_len: this node's own outcome */
     return nodes[(size_t)ref * 3 + 2];
+}
+
+/* Whether the prefix table at word `off` of tables[0..words) is usable by
+ * pt_lookup: header, node words, and the index header when there is one. */
+static int table_ok(const uint32_t *tables, uint32_t words, uint32_t off)
+{
+    if ((uint64_t)off + PT_HEADER > words)
+        return 0;
+    const uint32_t *t = tables + off;
+    uint64_t avail = words - off, stride = t[1], count = t[4];
+    if (t[0] != PT_MAGIC || (stride != 2 && stride != 3) || count >= PT_LEAF ||
+        count * stride > avail - PT_HEADER)
+        return 0;
+    uint64_t ixat = PT_HEADER + count * stride;
+    if (ixat + 2 <= avail && t[ixat] == RT_PT_IX_MAGIC) {
+        uint32_t k = t[ixat + 1];
+        if (k < 1 || k > RT_PT_IX_MAXK || ixat + 2 + (2ull << k) > avail)
+            return 0;
+        uint64_t ck = ixat + 2 + (2ull << k);
+        if (ck + 4 <= avail && t[ck] == RT_PT_CK_MAGIC) {
+            uint32_t s0 = t[ck + 1], s1 = t[ck + 2], bits = t[ck + 3];
+            if (s0 < 1 || s0 > 16 || s1 < 1 || s1 > 16 || bits < 1 || bits > RT_PT_CK_MAXB ||
+                ck + 4 + (3ull << bits) > avail)
+                return 0;
+        }
+    }
+    return 1;
+}
+
+/* For a weighted or multivalue node flagged RT_PNF_ALLUP: a, b, c describe
+ * exactly its children's checks (every child a value set, its check in word
+ * a and in the mask b | c << 32, no other bit). */
+static int allup_ok(const rt_policy_db_t *d, const rt_pnode_t *n, size_t words)
+{
+    if (n->a >= words || n->count == 0)
+        return 0;
+    uint64_t mask = 0;
+    for (uint32_t k = 0; k < n->count; k++) {
+        const rt_pnode_t *c = &d->nodes[d->items[n->first + k]];
+        if (c->kind != RT_PN_VALUES)
+            return 0;
+        if (c->b == RT_PNONE)
+            continue;
+        if (c->b >> 6 != n->a)
+            return 0;
+        mask |= 1ull << (c->b & 63);
+    }
+    return mask == ((uint64_t)n->c << 32 | n->b);
 }
 
 /* --- opening ----------------------------------------------------------------- */
@@ -253,8 +331,7 @@ int rt_policy_open(rt_policy_db_t *pdb, const uint8_t *blob, size_t len, uint32_
             }
             uint32_t tabs[2] = {n->a, n->b};
             for (int k = 0; k < 2; k++)
-                if (tabs[k] != RT_PNONE &&
-                    ((uint64_t)tabs[k] + PT_HEADER > h->table_words || d.tables[tabs[k]] != PT_MAGIC))
+                if (tabs[k] != RT_PNONE && !table_ok(d.tables, h->table_words, tabs[k]))
                     return RT_ECORRUPT;
             if (n->c != RT_PNONE && n->c >= n->count)
                 return RT_ECORRUPT;
@@ -262,7 +339,8 @@ int rt_policy_open(rt_policy_db_t *pdb, const uint8_t *blob, size_t len, uint32_
         }
         case RT_PN_WEIGHTED:
         case RT_PN_MULTI: {
-            uint64_t span = n->kind == RT_PN_WEIGHTED ? 2ull * n->count : n->count;
+            /* children, (weights,) then the weight sum or the fragment copies */
+            uint64_t span = (n->kind == RT_PN_WEIGHTED ? 2ull * n->count : n->count) + 1;
             if ((uint64_t)n->first + span > nitems)
                 return RT_ECORRUPT;
             for (uint32_t k = 0; k < n->count; k++) {
@@ -271,6 +349,31 @@ int rt_policy_open(rt_policy_db_t *pdb, const uint8_t *blob, size_t len, uint32_
                     return RT_ECORRUPT;
                 if (n->kind == RT_PN_MULTI && (d.nodes[ch].kind != RT_PN_VALUES || d.nodes[ch].count != 1))
                     return RT_ECORRUPT;
+            }
+            uint32_t last = d.items[n->first + span - 1];
+            if (n->kind == RT_PN_WEIGHTED) {
+                uint64_t sum = 0;
+                for (uint32_t k = 0; k < n->count; k++)
+                    sum += d.items[n->first + n->count + k];
+                if (sum != last)
+                    return RT_ECORRUPT;
+            }
+            if (!(n->flags & RT_PNF_ALLUP))
+                break;
+            if (!allup_ok(&d, n, rt_policy_health_words(&d)))
+                return RT_ECORRUPT;
+            if (n->kind == RT_PN_MULTI) { /* the copies: the children's records in order */
+                if (n->count > RT_POLICY_MAX_MULTI || (uint64_t)last + n->count > h->frag_count)
+                    return RT_ECORRUPT;
+                const rt_pfrag_t *f = &d.frags[last];
+                for (uint32_t k = 0; k < n->count; k++) {
+                    const rt_pfrag_t *g = &d.frags[d.nodes[d.items[n->first + k]].first];
+                    if (f[k].len != g->len || memcmp(d.bytes + f[k].off, d.bytes + g->off, g->len) != 0)
+                        return RT_ECORRUPT;
+                    if ((n->flags & RT_PNF_RUN) &&
+                        (f[k].len != f[0].len || f[k].off != f[0].off + (uint64_t)k * f[0].len))
+                        return RT_ECORRUPT;
+                }
             }
             break;
         }
@@ -288,7 +391,6 @@ typedef struct ev {
     const rt_policy_db_t *d;
     const rt_client_t *client;
     const uint64_t *health;
-    uint64_t *rng;
     unsigned scope;
     int located;
     int error;
@@ -317,32 +419,45 @@ static inline int check_up(const ev_t *e, uint32_t c)
     return (int)((e->health[c >> 6] >> (c & 63)) & 1u);
 }
 
+/* RT_PNF_ALLUP: whether every child of n is healthy, from one bitmap word. */
+static inline int all_up(const ev_t *e, const rt_pnode_t *n)
+{
+    uint64_t m = (uint64_t)n->c << 32 | n->b;
+    return e->health == NULL || (e->health[n->a] & m) == m;
+}
+
+/* The list an ordered node with prefix tables picks for this client: the
+ * outcome of the first table that has one, else n->c. Location tables
+ * report their scope into e. */
+static uint32_t locate(ev_t *e, const rt_pnode_t *n)
+{
+    const rt_client_t *cl = e->client;
+    if (!cl || (cl->family != 4 && cl->family != 6) || cl->src_len == 0)
+        return n->c;
+    const rt_policy_db_t *d = e->d;
+    uint32_t tabs[2] = {n->a, n->b};
+    for (int k = 0; k < 2; k++) {
+        if (tabs[k] == RT_PNONE)
+            continue;
+        unsigned sc;
+        uint32_t o = pt_lookup(d->tables + tabs[k], d->hdr->table_words - tabs[k], cl->family,
+                               cl->addr, cl->src_len, &sc);
+        if (n->flags & RT_PNF_LOCATION) {
+            e->located = 1;
+            if (sc > e->scope)
+                e->scope = sc; /* the answer holds where every lookup's block does */
+        }
+        if (o != PT_NONE && o < n->count)
+            return o;
+    }
+    return n->c;
+}
+
 /* The preference list of an ordered node for this client: [*lo, *hi) in items. */
-static void ordered_list(ev_t *e, const rt_pnode_t *n, uint32_t *lo, uint32_t *hi)
+static inline void ordered_list(ev_t *e, const rt_pnode_t *n, uint32_t *lo, uint32_t *hi)
 {
     const rt_policy_db_t *d = e->d;
-    uint32_t list = n->c;
-    const rt_client_t *cl = e->client;
-    if ((n->a != RT_PNONE || n->b != RT_PNONE) && cl && (cl->family == 4 || cl->family == 6) &&
-        cl->src_len > 0) {
-        uint32_t tabs[2] = {n->a, n->b};
-        for (int k = 0; k < 2; k++) {
-            if (tabs[k] == RT_PNONE)
-                continue;
-            unsigned sc;
-            uint32_t o = pt_lookup(d->tables + tabs[k], d->hdr->table_words - tabs[k], cl->family,
-                                   cl->addr, cl->src_len, &sc);
-            if (n->flags & RT_PNF_LOCATION) {
-                e->located = 1;
-                if (sc > e->scope)
-                    e->scope = sc; /* the answer holds where every lookup's block does */
-            }
-            if (o != PT_NONE && o < n->count) {
-                list = o;
-                break;
-            }
-        }
-    }
+    uint32_t list = (n->a & n->b) == RT_PNONE ? n->c : locate(e, n);
     if (list == RT_PNONE) {
         *lo = *hi = 0;
         return;
@@ -376,6 +491,8 @@ static int healthy(ev_t *e, uint32_t ni, unsigned depth)
     }
     case RT_PN_WEIGHTED:
     case RT_PN_MULTI:
+        if ((n->flags & RT_PNF_ALLUP) && depth < RT_POLICY_MAX_DEPTH && all_up(e, n))
+            return 1;
         for (uint32_t i = 0; i < n->count; i++)
             if (node_up(e, d->items[n->first + i], depth + 1))
                 return 1;
@@ -395,34 +512,33 @@ static inline int node_up(ev_t *e, uint32_t ni, unsigned depth)
     return healthy(e, ni, depth);
 }
 
-static void choose(ev_t *e, uint32_t ni, unsigned depth, rt_policy_result_t *out);
-
-/* choose() with the common case inline: a value set answers its image. */
-static inline void choose_node(ev_t *e, uint32_t ni, unsigned depth, rt_policy_result_t *out)
-{
-    const rt_pnode_t *n = &e->d->nodes[ni];
-    if (n->kind == RT_PN_VALUES && depth <= RT_POLICY_MAX_DEPTH) {
-        out->kind = RT_PR_IMAGE;
-        out->image = &e->d->images[n->a];
-        out->image_bytes = e->d->bytes;
-        return;
-    }
-    choose(e, ni, depth, out);
-}
-
 static inline int kid_up(ev_t *e, const uint32_t *kids, uint32_t i, uint64_t up, unsigned depth)
 {
     return i < 64 ? (int)((up >> i) & 1u) : node_up(e, kids[i], depth + 1);
 }
 
-static void choose_weighted(ev_t *e, const rt_pnode_t *n, unsigned depth, rt_policy_result_t *out)
+/* The child a weighted node at `depth` answers with, or RT_PNONE (no
+ * children: NODATA; e->error: an error). */
+static uint32_t pick_weighted(ev_t *e, const rt_pnode_t *n, unsigned depth, uint64_t *rng)
 {
     const uint32_t *kids = e->d->items + n->first, *w = kids + n->count;
+    uint32_t cnt = n->count;
+    if ((n->flags & RT_PNF_ALLUP) && depth < RT_POLICY_MAX_DEPTH && all_up(e, n)) {
+        /* every child healthy: one draw against the weights (their sum is
+         * w[cnt]); the same child as the tiers below would pick */
+        uint32_t sum = w[cnt], i = 0;
+        if (sum == 0)
+            return kids[draw(rng, cnt)]; /* all zero: equally */
+        uint32_t r = draw(rng, sum);
+        while (i + 1 < cnt && r >= w[i])
+            r -= w[i++];
+        return kids[i];
+    }
     /* tiers (SPEC): healthy nonzero by weight; healthy zero-weight equally;
      * nothing healthy: nonzero by weight as if healthy; all zero: all equally */
     uint64_t sum = 0, up = 0; /* up: health of children 0..63, reused by the draw pass */
     uint32_t zeros = 0;
-    for (uint32_t i = 0; i < n->count; i++) {
+    for (uint32_t i = 0; i < cnt; i++) {
         if (!node_up(e, kids[i], depth + 1))
             continue;
         if (i < 64)
@@ -440,19 +556,17 @@ static void choose_weighted(ev_t *e, const rt_pnode_t *n, unsigned depth, rt_pol
         sum = zeros;
     } else {
         mode = 3;
-        for (uint32_t i = 0; i < n->count; i++)
+        for (uint32_t i = 0; i < cnt; i++)
             sum += w[i];
         if (sum == 0) {
             mode = 4;
-            sum = n->count;
+            sum = cnt;
         }
     }
-    if (sum == 0) {
-        out->kind = RT_PR_NODATA;
-        return;
-    }
-    uint32_t r = draw(e->rng, (uint32_t)sum);
-    for (uint32_t i = 0; i < n->count; i++) {
+    if (sum == 0)
+        return RT_PNONE;
+    uint32_t r = draw(rng, (uint32_t)sum);
+    for (uint32_t i = 0; i < cnt; i++) {
         uint32_t share;
         if (mode == 1)
             share = w[i] && kid_up(e, kids, i, up, depth) ? w[i] : 0;
@@ -462,30 +576,97 @@ static void choose_weighted(ev_t *e, const rt_pnode_t *n, unsigned depth, rt_pol
             share = w[i];
         else
             share = 1;
-        if (r < share) {
-            choose_node(e, kids[i], depth + 1, out);
-            return;
-        }
+        if (r < share)
+            return kids[i];
         r -= share;
     }
     e->error = 1; /* health changed between passes: cannot happen (pure function) */
+    return RT_PNONE;
 }
 
-static void choose_multi(ev_t *e, const rt_pnode_t *n, unsigned depth, rt_policy_result_t *out)
+/* The digits of one 32-bit draw for a random order of k <= 8 items: u is
+ * the fraction u / 2^32 in [0, 1); digit i (i = 1 .. k-1) is the integer
+ * part of u * (i + 1), u keeping the fraction (exact in 64 bits). Every
+ * digit tuple, so every order of the Fisher-Yates below, gets 2^32 / k!
+ * (>= 106,522) draws give or take one. */
+static inline uint32_t order_draw(uint64_t *rng)
+{
+    return (uint32_t)(next_rand(rng) >> 32);
+}
+
+/* pick[0..k) = base + 0 .. base + k-1 in a random order (inside-out
+ * Fisher-Yates). No draw for k < 2. */
+static inline void random_order(uint32_t *pick, uint32_t k, uint32_t base, uint64_t *rng)
+{
+    if (k == 0)
+        return;
+    pick[0] = base;
+    if (k < 2)
+        return;
+    uint64_t u = order_draw(rng);
+#pragma GCC unroll 8
+    for (uint32_t i = 1; i < RT_POLICY_MAX_MULTI; i++) {
+        if (i == k)
+            break;
+        u *= i + 1;
+        uint32_t j = (uint32_t)(u >> 32);
+        u &= 0xffffffffu;
+        pick[i] = pick[j];
+        pick[j] = base + i;
+    }
+}
+
+/* pick[0..k) in a random order (the same draw and digits as random_order). */
+static inline void shuffle(uint32_t *pick, uint32_t k, uint64_t *rng)
+{
+    if (k < 2)
+        return;
+    uint64_t u = order_draw(rng);
+    for (uint32_t i = 1; i < k; i++) {
+        u *= i + 1;
+        uint32_t j = (uint32_t)(u >> 32);
+        u &= 0xffffffffu;
+        uint32_t v = pick[i];
+        pick[i] = pick[j];
+        pick[j] = v;
+    }
+}
+
+/* Multivalue with RT_PNF_ALLUP, every child healthy (count <= 8): all of
+ * them in a random order, from the copies of their records. */
+static inline void multi_all(const rt_policy_db_t *d, const rt_pnode_t *n, uint64_t *rng,
+                             rt_policy_result_t *out)
+{
+    uint32_t cnt = n->count, f = d->items[n->first + cnt];
+    random_order(out->frags, cnt, f, rng);
+    if (n->flags & RT_PNF_RUN) { /* for rt_policy_write_frags */
+        out->run_first = f;
+        out->run_len = d->frags[f].len;
+        out->run = d->bytes + d->frags[f].off;
+    }
+    out->kind = RT_PR_FRAGS;
+    out->nfrags = (uint8_t)cnt;
+}
+
+static void choose_multi(ev_t *e, const rt_pnode_t *n, unsigned depth, uint64_t *rng,
+                         rt_policy_result_t *out)
 {
     const rt_policy_db_t *d = e->d;
     const uint32_t *kids = d->items + n->first;
     uint32_t cnt = n->count;
-    /* The picks are fragment indices (a child's only record) from the start;
-     * the draws and their order are the same as picking children. Children
-     * are single-record value sets (rt_policy_open checks): health is one
-     * bit; past the depth limit every child is an error, as in healthy(). */
+    /* The picks are fragment indices (a child's only record) from the start.
+     * Children are single-record value sets (rt_policy_open checks): health
+     * is one bit; past the depth limit every child is an error, as in
+     * healthy(). */
     uint32_t *pick = out->frags;
+    uint32_t k = 0;
+    if ((n->flags & RT_PNF_ALLUP) && depth < RT_POLICY_MAX_DEPTH && all_up(e, n)) {
+        multi_all(d, n, rng, out);
+        return;
+    }
     int deep = depth + 1 > RT_POLICY_MAX_DEPTH;
     if (deep && cnt)
         e->error = 1;
-    uint32_t k = 0;
-    uint64_t st = *e->rng; /* the random state kept in a register */
     if (cnt <= RT_POLICY_MAX_MULTI) {
         /* no reservoir draws: every eligible child in order */
         uint32_t up = 0;
@@ -521,20 +702,13 @@ static void choose_multi(ev_t *e, const rt_pnode_t *n, unsigned depth, rt_policy
             if (k < RT_POLICY_MAX_MULTI) {
                 pick[k++] = c->first;
             } else {
-                uint32_t j = draw(&st, seen);
+                uint32_t j = draw(rng, seen);
                 if (j < RT_POLICY_MAX_MULTI)
                     pick[j] = c->first;
             }
         }
     }
-    /* Fisher-Yates shuffle of the order */
-    for (uint32_t i = k; i > 1; i--) {
-        uint32_t j = draw(&st, i);
-        uint32_t t = pick[i - 1];
-        pick[i - 1] = pick[j];
-        pick[j] = t;
-    }
-    *e->rng = st;
+    shuffle(pick, k, rng);
     if (k == 0) {
         out->kind = RT_PR_NODATA;
         return;
@@ -543,49 +717,119 @@ static void choose_multi(ev_t *e, const rt_pnode_t *n, unsigned depth, rt_policy
     out->nfrags = (uint8_t)k;
 }
 
-static void choose(ev_t *e, uint32_t ni, unsigned depth, rt_policy_result_t *out)
+/* Follows the policy from node ni down to its answer: every decision but
+ * multivalue's picks one child, so this is a loop, one step per level. */
+static void choose(ev_t *e, uint32_t ni, uint64_t *rng, rt_policy_result_t *out)
 {
-    if (depth > RT_POLICY_MAX_DEPTH) {
-        e->error = 1;
-        return;
-    }
     const rt_policy_db_t *d = e->d;
-    const rt_pnode_t *n = &d->nodes[ni];
-    switch (n->kind) {
-    case RT_PN_VALUES:
-        out->kind = RT_PR_IMAGE;
-        out->image = &d->images[n->a];
-        out->image_bytes = d->bytes;
-        return;
-    case RT_PN_ALIAS:
-        choose(e, n->a, depth + 1, out);
-        return;
-    case RT_PN_ORDERED: {
-        uint32_t lo, hi;
-        ordered_list(e, n, &lo, &hi);
-        if (lo == hi) {
-            out->kind = RT_PR_NODATA;
+    for (unsigned depth = 0; depth <= RT_POLICY_MAX_DEPTH; depth++) {
+        const rt_pnode_t *n = &d->nodes[ni];
+        switch (n->kind) {
+        case RT_PN_VALUES:
+            out->kind = RT_PR_IMAGE;
+            out->image = &d->images[n->a];
+            out->image_bytes = d->bytes;
+            return;
+        case RT_PN_ALIAS:
+            ni = n->a;
+            continue;
+        case RT_PN_ORDERED: {
+            uint32_t lo, hi;
+            ordered_list(e, n, &lo, &hi);
+            if (lo == hi) {
+                out->kind = RT_PR_NODATA;
+                return;
+            }
+            ni = d->items[lo];
+            for (uint32_t i = lo; i < hi; i++)
+                if (node_up(e, d->items[i], depth + 1)) {
+                    ni = d->items[i];
+                    break;
+                }
+            continue;
+        }
+        case RT_PN_WEIGHTED:
+            ni = pick_weighted(e, n, depth, rng);
+            if (ni == RT_PNONE) {
+                out->kind = RT_PR_NODATA;
+                return;
+            }
+            continue;
+        case RT_PN_MULTI:
+            choose_multi(e, n, depth, rng, out);
+            return;
+        default:
+            e->error = 1;
             return;
         }
-        uint32_t pick = d->items[lo];
-        for (uint32_t i = lo; i < hi; i++)
-            if (node_up(e, d->items[i], depth + 1)) {
-                pick = d->items[i];
+    }
+    e->error = 1; /* deeper than RT_POLICY_MAX_DEPTH */
+}
+
+/* The usual shapes, decided without the general walk: a root whose children
+ * are value sets (a value set; weighted and multivalue with every child
+ * healthy, RT_PNF_ALLUP; an ordered node whose list holds value sets). Same
+ * answers, scopes and draws as choose().
+ * Returns: out->kind, or 0 when choose() must decide. */
+static inline int eval_flat(const rt_policy_db_t *d, const rt_pnode_t *n, const rt_client_t *client,
+                            const uint64_t *health, uint64_t *rng, rt_policy_result_t *out)
+{
+    ev_t e = {d, client, health, 0, 0, 0};
+    const rt_pnode_t *c;
+    switch (n->kind) {
+    case RT_PN_VALUES:
+        c = n;
+        break;
+    case RT_PN_WEIGHTED: {
+        if (!(n->flags & RT_PNF_ALLUP) || !all_up(&e, n))
+            return 0;
+        const uint32_t *kids = d->items + n->first, *w = kids + n->count;
+        uint32_t cnt = n->count, sum = w[cnt], i = 0;
+        if (sum == 0) {
+            i = draw(rng, cnt);
+        } else {
+            uint32_t r = draw(rng, sum);
+            while (i + 1 < cnt && r >= w[i])
+                r -= w[i++];
+        }
+        c = &d->nodes[kids[i]];
+        break;
+    }
+    case RT_PN_MULTI:
+        if (!(n->flags & RT_PNF_ALLUP) || !all_up(&e, n))
+            return 0;
+        multi_all(d, n, rng, out);
+        return out->kind;
+    case RT_PN_ORDERED: {
+        uint32_t lo, hi;
+        ordered_list(&e, n, &lo, &hi);
+        out->located = (uint8_t)e.located;
+        out->scope = (uint8_t)(e.located ? e.scope : 0);
+        if (lo == hi) {
+            out->kind = RT_PR_NODATA;
+            return out->kind;
+        }
+        c = NULL;
+        for (uint32_t i = lo; i < hi; i++) {
+            const rt_pnode_t *x = &d->nodes[d->items[i]];
+            if (x->kind != RT_PN_VALUES)
+                return 0;
+            if (check_up(&e, x->b)) {
+                c = x;
                 break;
             }
-        choose(e, pick, depth + 1, out);
-        return;
+        }
+        if (c == NULL)
+            c = &d->nodes[d->items[lo]]; /* none healthy: the first */
+        break;
     }
-    case RT_PN_WEIGHTED:
-        choose_weighted(e, n, depth, out);
-        return;
-    case RT_PN_MULTI:
-        choose_multi(e, n, depth, out);
-        return;
     default:
-        e->error = 1;
-        return;
+        return 0;
     }
+    out->kind = RT_PR_IMAGE;
+    out->image = &d->images[c->a];
+    out->image_bytes = d->bytes;
+    return out->kind;
 }
 
 int rt_policy_eval(const rt_policy_db_t *pdb, uint32_t policy_idx, const rt_client_t *client,
@@ -596,8 +840,13 @@ int rt_policy_eval(const rt_policy_db_t *pdb, uint32_t policy_idx, const rt_clie
         out->kind = RT_PR_ERROR;
         return out->kind;
     }
-    ev_t e = {pdb, client, health, rng, 0, 0, 0};
-    choose(&e, pdb->policies[policy_idx].root, 0, out);
+    uint32_t root = pdb->policies[policy_idx].root;
+    int k = eval_flat(pdb, &pdb->nodes[root], client, health, rng, out);
+    if (k)
+        return k;
+    memset(out, 0, sizeof *out);
+    ev_t e = {pdb, client, health, 0, 0, 0};
+    choose(&e, root, rng, out);
     if (e.error || out->kind == 0) {
         memset(out, 0, sizeof *out);
         out->kind = RT_PR_ERROR;
@@ -631,8 +880,10 @@ static inline void copy_frag(uint8_t *dst, const uint8_t *src, size_t len)
     }
 }
 
-size_t rt_policy_write_frags(const rt_policy_db_t *pdb, const rt_policy_result_t *res,
-                             uint8_t *out, size_t room, unsigned *written)
+/* Any fragments, each bounded by the room left. */
+static __attribute__((noinline)) size_t write_frags_any(const rt_policy_db_t *pdb,
+                                                        const rt_policy_result_t *res, uint8_t *out,
+                                                        size_t room, unsigned *written)
 {
     size_t pos = 0;
     unsigned k = 0, nf = res->nfrags;
@@ -649,6 +900,38 @@ size_t rt_policy_write_frags(const rt_policy_db_t *pdb, const rt_policy_result_t
     }
     *written = k;
     return pos;
+}
+
+size_t rt_policy_write_frags(const rt_policy_db_t *pdb, const rt_policy_result_t *res,
+                             uint8_t *out, size_t room, unsigned *written)
+{
+    unsigned nf = res->nfrags;
+    if (res->run && res->run_len == 16 && nf <= RT_POLICY_MAX_MULTI && nf * 16u <= room) {
+        /* a run of A records (RT_PNF_RUN): record r at run + 16 r, fixed-size copies */
+        const uint8_t *run = res->run;
+        const uint32_t *fr = res->frags;
+        uint32_t f = res->run_first;
+        switch (nf) { /* last record first, no loop test */
+#define RUN_COPY(k)                                                                                \
+    case k + 1:                                                                                    \
+        memcpy(out + 16 * k, run + 16 * (size_t)(fr[k] - f), 16);                                  \
+        __attribute__((fallthrough))
+            RUN_COPY(7);
+            RUN_COPY(6);
+            RUN_COPY(5);
+            RUN_COPY(4);
+            RUN_COPY(3);
+            RUN_COPY(2);
+            RUN_COPY(1);
+            RUN_COPY(0);
+#undef RUN_COPY
+        default:
+            break;
+        }
+        *written = nf;
+        return 16u * nf;
+    }
+    return write_frags_any(pdb, res, out, room, written);
 }
 
 /* --- health ------------------------------------------------------------------ */

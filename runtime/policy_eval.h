@@ -66,6 +66,11 @@ typedef struct rt_policy_result {
     const rt_image_t *image;      /* RT_PR_IMAGE */
     const uint8_t *image_bytes;   /* image->off is relative to this */
     uint32_t frags[RT_POLICY_MAX_MULTI]; /* RT_PR_FRAGS: fragment indices, send order */
+    /* RT_PR_FRAGS from a run (rt_policy.h RT_PNF_RUN), else run NULL: every
+     * fragment is frags[i] = run_first + r_i, its record at run + r_i * run_len */
+    const uint8_t *run;
+    uint32_t run_first;
+    uint32_t run_len;
 } rt_policy_result_t;
 
 /* Evaluates policy `policy_idx` for `client` (NULL = unknown location) with

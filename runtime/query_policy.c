@@ -16,14 +16,20 @@ size_t query_policy_response(rt_ctx_t *ctx, uint8_t *buf, size_t cap, size_t lim
                              uint32_t pol, const rt_peer_t *peer)
 {
     const rt_db_t *db = ctx->db;
+    /* the client: fixed-size copies (the evaluator reads 4 address bytes
+     * for IPv4, 16 for IPv6; an ECS address is zero past its source bits) */
     rt_client_t cl;
-    memset(&cl, 0, sizeof cl);
     if (q->has_ecs) {
-        rt_ecs_client(&q->ecs, &cl);
+        cl.family = q->ecs.family;
+        cl.src_len = q->ecs.source;
+        memcpy(cl.addr, q->ecs.addr, sizeof cl.addr);
     } else if (peer && (peer->family == 4 || peer->family == 6)) {
         cl.family = peer->family;
         cl.src_len = peer->family == 4 ? 32 : 128;
-        memcpy(cl.addr, peer->addr, peer->family == 4 ? 4 : 16);
+        memcpy(cl.addr, peer->addr, sizeof cl.addr);
+    } else {
+        cl.family = 0;
+        cl.src_len = 0;
     }
     if (!ctx->rng_seeded) { /* --seed: every thread starts from db->rng_seed */
         if (db->rng_seed)

@@ -58,9 +58,19 @@
  *                   flags & RT_PNF_LOCATION: the tables decide by location
  *                   (the answer carries an ECS scope).
  *   RT_PN_WEIGHTED  items[first .. first+count) children,
- *                   items[first+count .. first+2*count) their weights 0..255.
+ *                   items[first+count .. first+2*count) their weights 0..255,
+ *                   items[first+2*count] the sum of the weights.
  *   RT_PN_MULTI     items[first .. first+count) children, each RT_PN_VALUES
- *                   with one fragment.
+ *                   with one fragment; items[first+count] = f: when flags has
+ *                   RT_PNF_ALLUP, fragments f .. f+count are copies of the
+ *                   children's records in child order, consecutive in the
+ *                   byte pool; with RT_PNF_RUN also all of one length (a
+ *                   "run": record i at frags[f].off + i * len); else RT_PNONE.
+ *   Both: flags & RT_PNF_ALLUP when every child is a value set and all their
+ *   checks are in one word of the health bitmap: a = that word, b | c << 32 =
+ *   the mask of the children's checks in it (0: no child has a check). The
+ *   evaluator then knows "every child healthy" from one word (the case that
+ *   draws once, without health passes); else a = b = c = RT_PNONE.
  * Node indices are those of pir_t.nodes; a policy's nodes are contiguous.
  *
  * CHECKS. Bit i of the health bitmap (uint64 words, bit i%64 of word i/64)
@@ -78,14 +88,32 @@
  *
  * First-level index (optional, right after a table's last node word, i.e. at
  * table + 5 + count * stride): word RT_PT_IX_MAGIC, word K (1..RT_PT_IX_MAXK),
- * then 2^K words for IPv4 and 2^K for IPv6. Entry i is the ref the walk from
- * that family's root holds after consuming exactly the K leading address
- * bits i (an internal node, or a leaf met at depth K), or RT_PT_IX_WALK when
- * the walk ends before depth K or the table is malformed there: then the
- * runtime walks from the root. The runtime uses the index only when the walk
- * cannot stop before depth K (stride 2, or stride 3 with src_len >= K), so
- * answers and scopes are exactly those of the bit-by-bit walk. The compiler
- * adds it to tables with at least 16 nodes (K 4, 10 or 16 by size).
+ * then 2^K words for IPv4 and 2^K for IPv6. Entry i is where the walk from
+ * that family's root over the K leading address bits i ends: an internal
+ * node's index (< 2^31) when it is still inside the trie at depth K; a leaf
+ * met at depth d <= K as RT_PT_IX_LEAF(d, outcome) (outcome PREFIX_NONE as
+ * 0xffffff; a larger outcome is not indexed); or RT_PT_IX_WALK when the
+ * table is malformed there: then the runtime walks from the root. The
+ * runtime uses the index only when the walk cannot stop before depth K
+ * (stride 2, or stride 3 with src_len >= K), so answers and scopes are
+ * exactly those of the bit-by-bit walk. rt_policy_open checks every table
+ * header and index header an ordered node names. The compiler adds the
+ * index to tables with at least 16 nodes (K 4, 10 or 16 by size).
+ *
+ * Checkpoints (optional, right after the index's last entry): word
+ * RT_PT_CK_MAGIC, words S0 and S (1..16), word B (1..RT_PT_CK_MAXB), then 2^B
+ * slots of 3 words: key (low, high word), value. The checkpoint depths are
+ * K + S0, K + S0 + S, K + S0 + 2S ... <= 64. Every internal node y at a
+ * checkpoint depth below an internal node x at the previous one (or at K,
+ * the index's depth) has one slot: key = x << 16 | the s address bits
+ * between them (s = S0 or S), value = y. Slot of a key: linear probing from
+ * (key * RT_PT_CK_HASH) >> (64 - B), at most RT_PT_CK_MAXPROBE slots; an
+ * empty slot (key words 0xffffffff) ends the search. The runtime jumps s
+ * levels while the key is found and the walk cannot stop before (depth + s
+ * <= the walk's limit and <= 64); a missing key means the walk meets a leaf
+ * within the next s levels. The compiler adds checkpoints (S0 8, S 16: at
+ * 24, 40, 56, between the usual /32, /48 and /64 allocation boundaries) for
+ * IPv6 to tables indexed with K 16.
  */
 #ifndef ZONEC_RT_POLICY_H
 #define ZONEC_RT_POLICY_H
@@ -100,14 +128,23 @@
 #define RT_PNONE 0xffffffffu           /* absent index */
 #define RT_POLICY_MAX_DEPTH 32u        /* nesting (incl. alias hops) the evaluator follows */
 #define RT_POLICY_MAX_MULTI 8u         /* multivalue: at most 8 values */
-#define RT_PT_IX_MAGIC 0x5a504958u     /* "XIPZ": a prefix table's first-level index */
+#define RT_PT_IX_MAGIC 0x5a32584au     /* "JX2Z": a prefix table's first-level index */
 #define RT_PT_IX_MAXK 20u              /* largest index width K */
 #define RT_PT_IX_WALK 0xffffffffu      /* index entry: walk from the root */
+/* index entry: a leaf met at depth d <= K (bits 24..30), outcome in bits 0..23 */
+#define RT_PT_IX_LEAF(d, o) (0x80000000u | (uint32_t)(d) << 24 | ((o) & 0xffffffu))
+#define RT_PT_IX_NONE 0xffffffu        /* the outcome field of a hole (PREFIX_NONE) */
+#define RT_PT_CK_MAGIC 0x5a4b4350u     /* "PCKZ": a prefix table's checkpoints */
+#define RT_PT_CK_MAXB 30u              /* largest log2 of the slot count */
+#define RT_PT_CK_MAXPROBE 32u          /* slots a search may visit */
+#define RT_PT_CK_HASH 0x9e3779b97f4a7c15ull
 
 /* rt_pnode.kind */
 enum { RT_PN_VALUES = 1, RT_PN_ALIAS = 2, RT_PN_ORDERED = 3, RT_PN_WEIGHTED = 4, RT_PN_MULTI = 5 };
 /* rt_pnode.flags */
 #define RT_PNF_LOCATION 0x01u
+#define RT_PNF_ALLUP 0x02u             /* weighted/multivalue: see NODES */
+#define RT_PNF_RUN 0x04u               /* multivalue with RT_PNF_ALLUP: see NODES */
 
 /* rt_pcheck.kind (pir_check_kind_t order) and flags */
 enum { RT_PC_TCP = 0, RT_PC_HTTP = 1, RT_PC_HTTPS = 2, RT_PC_CALCULATED = 3 };

@@ -513,6 +513,81 @@ static void test_multivalue_eight(void **state)
     run_free(&r);
 }
 
+/* The order of the last octets of an A-record answer in buf (16-byte RRs) as a
+ * permutation index 0..n!-1 (Lehmer code of the values relative to base). */
+static unsigned order_index(const uint8_t *buf, unsigned n, unsigned base)
+{
+    unsigned v[8], idx = 0;
+    for (unsigned i = 0; i < n; i++)
+        v[i] = buf[16 * i + 15] - base;
+    for (unsigned i = 0; i < n; i++) {
+        unsigned smaller = 0;
+        for (unsigned j = i + 1; j < n; j++)
+            smaller += v[j] < v[i];
+        idx = idx * (n - i) + smaller;
+    }
+    return idx;
+}
+
+/* Multivalue draws one number per answer for its order: every order of 8
+ * values still comes up (8! = 40320), with every check up (the fast path)
+ * and with one down (7 healthy values: 7! orders); the fixed-size writer and
+ * the per-fragment one (a short buffer) write the same records. */
+static void test_multivalue_orders(void **state)
+{
+    (void)state;
+    run_t r;
+    run_src(&r, "check d tcp 192.0.2.9:22;\ncheck e tcp 192.0.2.9:23;\n" ZONE
+                " m A multivalue { 192.0.2.1 check d; 192.0.2.2; 192.0.2.3; 192.0.2.4 check e;\n"
+                "  192.0.2.5; 192.0.2.6; 192.0.2.7 check d; 192.0.2.8; }\n}\n");
+    uint32_t m = policy_of(&r, "m.example.com.", RR_A);
+    static uint8_t seen[40320];
+    uint8_t buf[512], small[100];
+    uint64_t rng = rt_policy_seed(5);
+    unsigned first1 = 0, n = 600000;
+    for (unsigned it = 0; it < n; it++) {
+        rt_policy_result_t res;
+        assert_int_equal(rt_policy_eval(&r.db, m, NULL, r.health, &rng, &res), RT_PR_FRAGS);
+        unsigned w;
+        assert_int_equal(rt_policy_write_frags(&r.db, &res, buf, sizeof buf, &w), 128);
+        assert_int_equal(w, 8);
+        seen[order_index(buf, 8, 1)] = 1;
+        first1 += buf[15] == 1;
+        if (it < 1000) { /* truncated: whole records in the same order */
+            assert_int_equal(rt_policy_write_frags(&r.db, &res, small, sizeof small, &w), 96);
+            assert_int_equal(w, 6);
+            assert_memory_equal(small, buf, 96);
+        }
+    }
+    unsigned orders = 0;
+    for (unsigned i = 0; i < 40320; i++)
+        orders += seen[i];
+    assert_int_equal(orders, 40320);
+    assert_binomial(first1, n, 1.0 / 8);
+    /* 192.0.2.4 down: the 7 others, every order */
+    set_check(&r, "e", 0);
+    memset(seen, 0, sizeof seen);
+    for (unsigned it = 0; it < 100000; it++) {
+        rt_policy_result_t res;
+        assert_int_equal(rt_policy_eval(&r.db, m, NULL, r.health, &rng, &res), RT_PR_FRAGS);
+        unsigned w;
+        assert_int_equal(rt_policy_write_frags(&r.db, &res, buf, sizeof buf, &w), 112);
+        uint8_t v[7 * 16];
+        for (unsigned i = 0; i < 7; i++) { /* relabel 5..8 as 4..7 */
+            memcpy(v + 16 * i, buf + 16 * i, 16);
+            assert_int_not_equal(buf[16 * i + 15], 4);
+            if (v[16 * i + 15] > 4)
+                v[16 * i + 15]--;
+        }
+        seen[order_index(v, 7, 1)] = 1;
+    }
+    orders = 0;
+    for (unsigned i = 0; i < 5040; i++)
+        orders += seen[i];
+    assert_int_equal(orders, 5040);
+    run_free(&r);
+}
+
 static void test_geo_nodata_and_nesting(void **state)
 {
     (void)state;
@@ -811,6 +886,7 @@ int main(void)
         cmocka_unit_test(test_failover_rules),
         cmocka_unit_test(test_weighted_rules),
         cmocka_unit_test(test_multivalue_eight),
+        cmocka_unit_test(test_multivalue_orders),
         cmocka_unit_test(test_geo_nodata_and_nesting),
         cmocka_unit_test(test_latency_rtt_and_bias),
         cmocka_unit_test(test_alias_static_and_calculated),
