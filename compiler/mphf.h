@@ -9,9 +9,11 @@
  * fixed sequence. After building, every key is looked up again and the
  * slots are checked to be a permutation of 0..n-1.
  *
- * At run time the packed form is probed with cmph_search_packed(); a key
- * outside the set yields an arbitrary value, possibly >= n: callers must
- * bounds-check the slot and compare the key stored there.
+ * cmph is built over 8-byte digests of the keys; the output is the MPHF
+ * section of runtime/rt_mphf.h ("ZDG1", digest seed, cmph_pack() bytes),
+ * which the runtime evaluates with rt_mphf_lookup(). A key outside the set
+ * yields an arbitrary value, possibly >= n: callers must bounds-check the
+ * slot and compare the key stored there.
  */
 #ifndef ZONEC_MPHF_H
 #define ZONEC_MPHF_H
@@ -25,7 +27,8 @@
 int mphf_build(const uint8_t *const *keys, const uint8_t *lens, uint32_t n, uint32_t seed,
                uint8_t **packed, size_t *packed_len, uint32_t *slots);
 
-/* Slot of a key in a packed MPHF (may be >= n for non-keys). */
+/* Slot of a key in a packed MPHF (may be >= n for non-keys), through
+ * cmph_search_packed() on the key's digest (a reference for rt_mphf_lookup()). */
 uint32_t mphf_lookup(const void *packed, const uint8_t *key, size_t len);
 
 #endif

@@ -7,8 +7,8 @@
  * the sections and the zones only, so a server with a million names starts
  * without touching its tables; the packet path bounds-checks every index it
  * follows anyway (query.c), so a bad entry gives SERVFAIL, never a crash.
- * The cmph structure itself cannot be checked; its results are
- * bounds-checked per query.
+ * The MPHF's header is checked against its section (rt_mphf_open()); its
+ * results are bounds-checked per query.
  */
 #include <stdint.h>
 #include <string.h>
@@ -102,6 +102,8 @@ static int open_header(rt_db_t *db, const void *blob, size_t len)
     db->images = (const rt_image_t *)(base + h->images_off);
     db->bytes = base + h->bytes_off;
     db->mphf = base + h->mphf_off;
+    if (h->node_count > 0 && rt_mphf_open(&db->mph, db->mphf, h->mphf_len) < 0)
+        return RT_ECORRUPT;
     int pe = rt_policy_open(&db->pol, base, t, h->policy_off);
     if (pe != RT_OK)
         return pe;

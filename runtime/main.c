@@ -431,7 +431,7 @@ int rt_main(int argc, char **argv, const rt_program_t *prog)
     if (policy_setup(&db, pins, npins, have_seed, seed, name) < 0)
         return 2;
     if (log_path) {
-        if (rt_qlog_open(log_path, threads, name) < 0)
+        if (rt_qlog_open(log_path, RT_NET_SLOTS(threads), name) < 0)
             return 2;
         nopts.log_queries = 1;
     }
@@ -440,7 +440,7 @@ int rt_main(int argc, char **argv, const rt_program_t *prog)
     nopts.threads = threads;
     nopts.privs = privs.have_user || privs.chroot_dir ? &privs : NULL;
     static live_t live;
-    if (live_start(&live, &db, pins, npins, threads, http_addr, no_probes, name) < 0) {
+    if (live_start(&live, &db, pins, npins, RT_NET_SLOTS(threads), http_addr, no_probes, name) < 0) {
         live_stop(&live);
         return 2;
     }

@@ -1,15 +1,20 @@
 /* net.h -- UDP and TCP serving loops around rt_query_process()
  * SPDX-License-Identifier: MIT
  *
- * Threading model: `threads` worker threads, each with its own UDP and TCP
+ * Threading model: `threads` workers, each with its own UDP and TCP
  * sockets on every listen address (SO_REUSEPORT lets the kernel spread
- * packets and connections), its own epoll instance and its own buffers,
- * all allocated before the first packet. Workers share nothing but the
- * read-only database and a stop eventfd; no locks on the packet path.
+ * packets and connections) and its own buffers, all allocated before the
+ * first packet. A worker runs two threads that share nothing writable: a
+ * UDP thread and a TCP thread (its own epoll instance), each with its own
+ * rt_ctx_t, counters and query-log ring (RT_NET_SLOTS). Workers share
+ * nothing but the read-only database and a stop eventfd; no locks on the
+ * packet path.
  *
  * UDP: recvmmsg/sendmmsg in batches of RT_NET_BATCH, replies leave from the
  * address the query came to (IP_PKTINFO / IPV6_RECVPKTINFO) so wildcard
- * binds work on multi-homed hosts.
+ * binds work on multi-homed hosts. With one listen address the UDP thread
+ * sleeps in recvmmsg(MSG_WAITFORONE) on its blocking socket (stopped by
+ * shutdown() of the socket); with several it waits in an epoll of its own.
  *
  * TCP (RFC 7766): non-blocking connections from a fixed pool of
  * RT_NET_MAX_CONN per thread, 2-byte length framing, several queries per
@@ -47,6 +52,11 @@
 #define RT_NET_MAX_LISTEN 32    /* --listen addresses */
 #define RT_NET_MAX_THREADS 256
 
+/* Per-thread slots of --http counters (rt_db_t.thread_stats) and query-log
+ * rings (rt_qlog_open()) a server with `threads` workers needs: slot t is
+ * worker t's UDP thread, slot threads + t its TCP thread. */
+#define RT_NET_SLOTS(threads) (2 * (threads))
+
 /* One listen address. */
 typedef struct rt_listen {
     struct sockaddr_storage addr;
@@ -72,7 +82,7 @@ typedef struct rt_net_opts {
     unsigned rrl_slip;       /* every Nth limited response as TC=1; 0 = drop all */
     unsigned tcp_max;        /* global TCP connection limit; 0 = RT_NET_TCP_MAX */
     const rt_privs_t *privs; /* chroot/user to switch to after binding; NULL = none */
-    int log_queries;         /* rt_qlog_open() was called: log through rt_qlog_ring(t) */
+    int log_queries;         /* rt_qlog_open(RT_NET_SLOTS) was called: log through its rings */
 } rt_net_opts_t;
 
 /* Parses a CPU list "0,2-3" into out[] (at most cap entries).

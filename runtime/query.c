@@ -15,62 +15,83 @@
 #include <stdint.h>
 #include <string.h>
 
-#include <cmph.h>
-
 #include "health.h"
 #include "query.h"
 #include "query_int.h"
 #include "rt.h"
 #include "wire.h"
 
+/* The packet path's steps, inlined into both rt_query_process() and
+ * rt_query_process_batch(): out of line, their calls cost ~80
+ * instructions per query (callgrind). */
+#define Q_INLINE static inline __attribute__((always_inline))
 
-/* Copies src[0..n) to dst lowercasing ASCII A-Z, eight bytes at a time
- * (SWAR), rounded up to a multiple of 8: dst needs that room and src must be
- * readable that far. Label length bytes (0..63) are below 'A' and pass
- * unchanged, so a whole wire name can be copied this way. */
-static void lower_copy(uint8_t *dst, const uint8_t *src, size_t n)
+
+/* Lowercases ASCII A-Z in the 8 bytes x (SWAR). Label length bytes
+ * (0..63) are below 'A' and pass unchanged, so a whole wire name can be
+ * lowercased this way. */
+Q_INLINE uint64_t lower8(uint64_t x)
 {
-    for (size_t i = 0; i < n; i += 8) {
+    uint64_t low7 = x & 0x7f7f7f7f7f7f7f7full;
+    uint64_t ge_a = low7 + 0x3f3f3f3f3f3f3f3full; /* high bit: byte >= 'A' */
+    uint64_t gt_z = low7 + 0x2525252525252525ull; /* high bit: byte > 'Z' */
+    uint64_t upper = (ge_a ^ gt_z) & ~x & 0x8080808080808080ull;
+    return x | upper >> 2; /* 0x80 >> 2 = 0x20 */
+}
+
+/* Copies src[0..n) to dst lowercased, eight bytes at a time, rounded up to
+ * a multiple of 8 (dst needs that room, src must be readable that far),
+ * and returns the MPHF digest (rt_mphf.h) of the lowercased name with
+ * seed dseed: the one pass that reads the name yields both. */
+Q_INLINE uint64_t lower_copy_digest(uint8_t *dst, const uint8_t *src, size_t n, uint32_t dseed)
+{
+    uint64_t h = rt_mphf_digest_init(dseed, (uint32_t)n);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
         uint64_t x;
         memcpy(&x, src + i, 8);
-        uint64_t low7 = x & 0x7f7f7f7f7f7f7f7full;
-        uint64_t ge_a = low7 + 0x3f3f3f3f3f3f3f3full; /* high bit: byte >= 'A' */
-        uint64_t gt_z = low7 + 0x2525252525252525ull; /* high bit: byte > 'Z' */
-        uint64_t upper = (ge_a ^ gt_z) & ~x & 0x8080808080808080ull;
-        x |= upper >> 2; /* 0x80 >> 2 = 0x20 */
+        x = lower8(x);
         memcpy(dst + i, &x, 8);
+        h = rt_mphf_digest_word(h, x);
     }
+    if (i < n) {
+        uint64_t x;
+        memcpy(&x, src + i, 8);
+        x = lower8(x);
+        memcpy(dst + i, &x, 8);
+        h = rt_mphf_digest_word(h, x & rt_mphf_digest_mask((uint32_t)(n - i)));
+    }
+    return h;
 }
 
 /* Parses the question at buf[12..): an uncompressed name of valid labels
  * (<= 63 bytes each, <= 255 in all) + type + class; lowercases into q.
  * buf must be readable up to 12 + 256 + 8 bytes (the caller's cap >= 512).
  * Returns: 0, or -1 when the question is malformed. */
-static int parse_question(qstate_t *q, const uint8_t *buf, size_t len)
+Q_INLINE int parse_question(qstate_t *q, const uint8_t *buf, size_t len, uint32_t dseed)
 {
     /* pos = 12 + bytes of the name so far; a label may end at lim at most:
      * lim = the packet's end or 12 + 255 (WIRE_NAME_MAX), whichever is less */
-    size_t pos = WIRE_HEADER_LEN;
     size_t lim = len < WIRE_HEADER_LEN + WIRE_NAME_MAX ? len : WIRE_HEADER_LEN + WIRE_NAME_MAX;
-    unsigned labels = 0;
-    for (;;) {
-        if (pos >= lim) /* no room for even the root label */
+    const uint8_t *name = buf + WIRE_HEADER_LEN, *p = name, *end = buf + lim;
+    uint8_t *lo = q->lab_off; /* at most 128 labels fit in 255 bytes */
+    unsigned l;
+    do {
+        if (p >= end) /* no room for even the root label */
             return -1;
-        uint8_t l = buf[pos];
+        l = *p;
         if (l > WIRE_LABEL_MAX) /* pointer or reserved label type: no compression in a question */
             return -1;
-        q->lab_off[labels++] = (uint8_t)(pos - WIRE_HEADER_LEN);
-        pos += 1u + l;
-        if (l == 0)
-            break;
-    }
+        *lo++ = (uint8_t)(p - name);
+        p += 1u + l;
+    } while (l != 0);
+    size_t n = (size_t)(p - name), pos = WIRE_HEADER_LEN + n;
     if (pos + 4 > len) /* also catches a last label running past lim */
         return -1;
-    size_t n = pos - WIRE_HEADER_LEN;
     if (n > WIRE_NAME_MAX)
         return -1;
-    lower_copy(q->lname, buf + WIRE_HEADER_LEN, n);
-    q->nlabels = labels - 1;
+    q->digest0 = lower_copy_digest(q->lname, name, n, dseed);
+    q->nlabels = (unsigned)(lo - q->lab_off) - 1;
     q->qname_len = n;
     q->qtype = wire_read_u16(buf + pos);
     q->qclass = wire_read_u16(buf + pos + 2);
@@ -141,8 +162,20 @@ static int parse_opt(qstate_t *q, const uint8_t *rr, const uint8_t *rdata, uint1
  * and notes the OPT RR. RRs of the answer and authority sections are
  * skipped (Knot 3.2 answers a query that carries them normally).
  * Returns: 0, or -1 when a section is malformed or bytes trail it. */
-static int parse_sections(qstate_t *q, const uint8_t *buf, size_t len, size_t pos)
+Q_INLINE int parse_sections(qstate_t *q, const uint8_t *buf, size_t len, size_t pos)
 {
+    /* the common shape first: no answer or authority RRs and one OPT with
+     * owner "." and no options, ending the packet; the loop below reads it
+     * the same way (parse_opt() with rdlen 0) */
+    if (pos + 11 == len && buf[pos] == 0 && WIRE_ANCOUNT(buf) == 0 && WIRE_NSCOUNT(buf) == 0 &&
+        WIRE_ARCOUNT(buf) == 1 && wire_read_u16(buf + pos + 1) == WIRE_TYPE_OPT &&
+        wire_read_u16(buf + pos + 9) == 0) {
+        q->has_opt = 1;
+        q->opt_payload = wire_read_u16(buf + pos + 3);
+        q->opt_version = buf[pos + 6];
+        q->opt_flags = wire_read_u16(buf + pos + 7);
+        return 0;
+    }
     unsigned an = WIRE_ANCOUNT(buf), ns = WIRE_NSCOUNT(buf), ar = WIRE_ARCOUNT(buf);
     unsigned total = an + ns + ar;
     for (unsigned i = 0; i < total; i++) {
@@ -175,13 +208,17 @@ static int parse_sections(qstate_t *q, const uint8_t *buf, size_t len, size_t po
 
 /* ---- lookup ----------------------------------------------------------- */
 
-/* Node of the name at lname[off..qname_len), or -1. */
-static int64_t find_node(const rt_db_t *db, const qstate_t *q, size_t off)
+/* Node of the name at lname[off..qname_len), or -1. (Not inlined, so that
+ * profiles show the cost of the name lookup, hash and compare, apart.) */
+__attribute__((noinline)) static int64_t find_node(const rt_db_t *db, const qstate_t *q,
+                                                   size_t off)
 {
     const uint8_t *key = q->lname + off;
     uint32_t klen = (uint32_t)(q->qname_len - off);
-    uint32_t slot = cmph_search_packed((void *)db->mphf, (const char *)key, klen);
-    /* cmph returns arbitrary slots (even >= n) for non-keys: check, then compare */
+    uint32_t slot = off != 0      ? rt_mphf_lookup(&db->mph, key, klen)
+                    : q->have_slot0 ? q->slot0
+                                    : rt_mphf_lookup_digest(&db->mph, q->digest0);
+    /* the MPHF returns arbitrary slots (even >= n) for non-keys: check, then compare */
     if (slot >= db->hdr->node_count)
         return -1;
     const rt_node_t *n = &db->nodes[slot];
@@ -294,7 +331,7 @@ static int deepest_apex(const rt_db_t *db, const qstate_t *q, unsigned *label, u
  * After the first miss the walk stops at the deepest hosted apex above the
  * qname (deepest_apex()), so an NXDOMAIN one label below an apex costs one
  * hash, and a name outside every zone is refused without further probes. */
-static uint32_t lookup(const rt_db_t *db, qstate_t *q)
+Q_INLINE uint32_t lookup(const rt_db_t *db, qstate_t *q)
 {
     if (db->hdr->node_count == 0)
         return NO_IMAGE;
@@ -336,7 +373,7 @@ static uint32_t lookup(const rt_db_t *db, qstate_t *q)
 }
 
 /* 1 when image idx and its fixup/cut lists lie inside the byte pool. */
-int query_image_valid(const rt_db_t *db, uint32_t idx)
+Q_INLINE int image_valid(const rt_db_t *db, uint32_t idx)
 {
     if (idx >= db->hdr->image_count)
         return 0;
@@ -344,14 +381,38 @@ int query_image_valid(const rt_db_t *db, uint32_t idx)
     return (uint64_t)im->off + im->len + 2u * im->nfixups + 4u * im->ncuts <= db->hdr->bytes_len;
 }
 
+int query_image_valid(const rt_db_t *db, uint32_t idx)
+{
+    return image_valid(db, idx);
+}
+
 /* ---- response --------------------------------------------------------- */
 
 /* Bytes of the OPT RR query_write_opt() writes for an answer. */
-size_t query_answer_opt_len(const qstate_t *q)
+Q_INLINE size_t answer_opt_len(const qstate_t *q)
 {
     if (!q->has_opt)
         return 0;
     return WIRE_OPT_FIXED_LEN + (q->ecs_echo ? 8u + (q->ecs.source + 7u) / 8u : 0u);
+}
+
+size_t query_answer_opt_len(const qstate_t *q)
+{
+    return answer_opt_len(q);
+}
+
+/* query_write_opt() of an answer (no extended RCODE, no EDE), inlined. */
+Q_INLINE size_t write_answer_opt(uint8_t *out, const qstate_t *q)
+{
+    out[0] = 0;
+    wire_write_u16(out + 1, WIRE_TYPE_OPT);
+    wire_write_u16(out + 3, RT_EDNS_MAX_UDP);
+    out[5] = 0;
+    out[6] = 0;
+    wire_write_u16(out + 7, q->opt_flags & WIRE_OPT_DO_MASK);
+    size_t e = q->ecs_echo ? rt_ecs_write(out + 11, 24, &q->ecs, q->ecs_scope) : 0;
+    wire_write_u16(out + 9, (uint16_t)e);
+    return WIRE_OPT_FIXED_LEN + e;
 }
 
 /* Writes the OPT RR at out (RFC 6891 §6.1.2): payload 1232, our version 0,
@@ -422,6 +483,41 @@ static size_t response_limit(const qstate_t *q, const rt_peer_t *peer, size_t ca
             limit = RT_EDNS_MAX_UDP;
     }
     return limit < cap ? limit : cap;
+}
+
+/* query_image_response() for an image that fits whole (the common case):
+ * copy, fixups, header, OPT. Returns 0 when it does not fit or a fixup is
+ * out of range (the general function decides then). */
+Q_INLINE size_t image_response_whole(uint8_t *buf, size_t limit, const qstate_t *q,
+                                     const rt_image_t *im, const uint8_t *pool)
+{
+    size_t opt_len = answer_opt_len(q);
+    size_t len = im->len;
+    if (len > limit - q->q_end - opt_len) /* q_end + 11 <= 282 < 512 <= limit */
+        return 0;
+    const uint8_t *src = pool + im->off;
+    uint8_t *out = buf + q->q_end;
+    memcpy(out, src, len);
+    if (im->flags & RT_IMG_FIXUPS) {
+        const uint8_t *fix = src + len;
+        for (unsigned i = 0; i < im->nfixups; i++) {
+            size_t p = wire_read_le16(fix + 2u * i);
+            if (p + 2 > len)
+                continue; /* corrupt fixup (not scanned by rt_db_open_lazy) */
+            /* rt.h: target = 12 + qname_len + k, stored big-endian as k + RT_FIXUP_BIAS */
+            int64_t target = (int64_t)WIRE_HEADER_LEN + (int64_t)q->qname_len +
+                             (int64_t)wire_read_u16(src + p) - (int64_t)RT_FIXUP_BIAS;
+            if (target < (int64_t)WIRE_HEADER_LEN || target >= 0x4000)
+                return 0;
+            wire_write_u16(out + p, (uint16_t)(0xc000u | (uint16_t)target));
+        }
+    }
+    query_set_header(buf, im->flags & RT_IMG_RCODE_MASK, im->flags & RT_IMG_AA);
+    wire_set_counts(buf, 1, im->ancount, im->nscount, (uint16_t)(im->arcount + (opt_len ? 1 : 0)));
+    size_t pos = q->q_end + len;
+    if (opt_len)
+        pos += write_answer_opt(buf + pos, q);
+    return pos;
 }
 
 /* Copies image `img` after the question, applying fixups and, when the
@@ -515,76 +611,184 @@ size_t query_image_response(uint8_t *buf, size_t limit, const qstate_t *q,
     return pos;
 }
 
+/* What query_begin() leaves to do. */
+#define Q_DONE 0   /* the response is decided (length in *out, 0 = drop) */
+#define Q_LOOKUP 1 /* an ordinary query: look the name up (query_finish()) */
+
+/* Everything before the name lookup: parse, then the checks that answer
+ * without it. Returns Q_DONE with *out set, or Q_LOOKUP. */
+Q_INLINE int query_begin(rt_ctx_t *ctx, qstate_t *q,
+                                                             uint8_t *buf, size_t len,
+                                                             size_t cap, const rt_peer_t *peer,
+                                                             size_t *out)
+{
+    ctx->last_zone = RT_CTX_NOZONE;
+    ctx->last_policy = RT_PNONE;
+    *out = 0;
+    if (len < WIRE_HEADER_LEN || WIRE_QR(buf) || cap < len || cap < 512)
+        return Q_DONE; /* never answer a response (RFC 1035 §4.1.1), no header: drop */
+    unsigned qdcount = WIRE_QDCOUNT(buf);
+    if (qdcount > 1)
+        return Q_DONE; /* Knot 3.2 drops QDCOUNT > 1 */
+    q->has_question = 0;
+    q->has_opt = 0;
+    q->opt_bad = 0;
+    q->opt_flags = 0;
+    q->has_ecs = 0;
+    q->ecs_bad = 0;
+    q->ecs_echo = 0;
+    q->ecs_scope = 0;
+    q->ans_zone = 0;
+    q->have_slot0 = 0;
+    size_t pos = WIRE_HEADER_LEN;
+    if (qdcount == 1) {
+        if (parse_question(q, buf, len, ctx->db->mph.dseed) < 0)
+            return Q_DONE; /* Knot 3.2 drops compressed/truncated/overlong questions */
+        pos = q->q_end;
+    }
+    if (parse_sections(q, buf, len, pos) < 0) {
+        q->has_opt = 0; /* Knot 3.2: FORMERR, question echoed, no OPT */
+        *out = query_error_response(buf, cap, q, WIRE_RCODE_FORMERR, 0);
+        return Q_DONE;
+    }
+    if (q->opt_bad || q->ecs_bad) { /* RFC 7871 §7.1.2: malformed ECS -> FORMERR */
+        *out = query_error_response(buf, cap, q, WIRE_RCODE_FORMERR, 1);
+        return Q_DONE;
+    }
+    /* Knot 3.2: BADVERS comes before every other check, even opcode and class */
+    if (q->has_opt && q->opt_version > 0) {
+        size_t p = q->has_question ? q->q_end : WIRE_HEADER_LEN;
+        query_set_header(buf, 0, 0);
+        wire_set_counts(buf, q->has_question, 0, 0, 1);
+        *out = p + query_write_opt(buf + p, q, WIRE_RCODE_BADVERS, 0);
+        return Q_DONE;
+    }
+    unsigned rcode = 0;
+    if (WIRE_OPCODE(buf) != WIRE_OPCODE_QUERY)
+        rcode = WIRE_RCODE_NOTIMP;
+    else if (!q->has_question)
+        rcode = WIRE_RCODE_FORMERR; /* Knot 3.2: QDCOUNT 0 */
+    else {
+        int tcp = peer && peer->tcp;
+        int meta = q->qtype == 0 || q->qtype == WIRE_TYPE_AXFR || q->qtype == WIRE_TYPE_IXFR;
+        /* Knot 3.2, class CH: qtype 0/AXFR/IXFR -> NOTIMP, anything else REFUSED
+         * (we serve no CH names); classes other than IN, ANY, CH -> REFUSED */
+        if (q->qclass == WIRE_CLASS_CH && meta)
+            rcode = WIRE_RCODE_NOTIMP;
+        else if (q->qclass != WIRE_CLASS_IN && q->qclass != WIRE_CLASS_ANY)
+            rcode = WIRE_RCODE_REFUSED;
+        /* Knot 3.2 without ACLs (IN and ANY, any name): qtype 0 and AXFR over UDP
+         * -> NOTIMP, AXFR over TCP and IXFR -> NOTAUTH; before the zone lookup */
+        else if (q->qtype == 0 || (q->qtype == WIRE_TYPE_AXFR && !tcp))
+            rcode = WIRE_RCODE_NOTIMP;
+        else if (meta)
+            rcode = WIRE_RCODE_NOTAUTH;
+    }
+    if (rcode) {
+        *out = query_error_response(buf, cap, q, rcode, 1);
+        return Q_DONE;
+    }
+    return Q_LOOKUP;
+}
+
+/* The answer of a query query_begin() left at Q_LOOKUP, whose lookup()
+ * gave img. */
+Q_INLINE size_t query_answer(rt_ctx_t *ctx, qstate_t *q, uint8_t *buf, size_t cap,
+                             const rt_peer_t *peer, uint32_t img)
+{
+    const rt_db_t *db = ctx->db;
+    ctx->last_zone = img == NO_IMAGE ? RT_CTX_NOZONE : q->ans_zone;
+    if (img == NO_IMAGE) /* Knot 3.2: not our zone -> REFUSED, AA=0, question echoed */
+        return query_error_response(buf, cap, q, WIRE_RCODE_REFUSED, 2);
+    if (img == BROKEN_IMAGE)
+        return query_error_response(buf, cap, q, WIRE_RCODE_SERVFAIL, 1);
+    q->ecs_echo = q->has_ecs; /* RFC 7871 §7.2.1: answers echo ECS, scope 0 unless located */
+    size_t limit = response_limit(q, peer, cap);
+    if (img & RT_TYPEENT_POLICY)
+        return query_policy_response(ctx, buf, cap, limit, q, img & ~RT_TYPEENT_POLICY, peer);
+    if (!image_valid(db, img))
+        return query_error_response(buf, cap, q, WIRE_RCODE_SERVFAIL, 1);
+    size_t r = image_response_whole(buf, limit, q, &db->images[img], db->bytes);
+    return r ? r : query_image_response(buf, limit, q, &db->images[img], db->bytes);
+}
+
 size_t rt_query_process(rt_ctx_t *ctx, uint8_t *buf, size_t len, size_t cap,
                         const rt_peer_t *peer)
 {
     qstate_t q;
-    ctx->last_zone = RT_CTX_NOZONE;
-    ctx->last_policy = RT_PNONE;
-    if (len < WIRE_HEADER_LEN || WIRE_QR(buf) || cap < len || cap < 512)
-        return 0; /* never answer a response (RFC 1035 §4.1.1), no header: drop */
-    unsigned qdcount = WIRE_QDCOUNT(buf);
-    if (qdcount > 1)
-        return 0; /* Knot 3.2 drops QDCOUNT > 1 */
-    q.has_question = 0;
-    q.has_opt = 0;
-    q.opt_bad = 0;
-    q.opt_flags = 0;
-    q.has_ecs = 0;
-    q.ecs_bad = 0;
-    q.ecs_echo = 0;
-    q.ecs_scope = 0;
-    q.ans_zone = 0;
-    size_t pos = WIRE_HEADER_LEN;
-    if (qdcount == 1) {
-        if (parse_question(&q, buf, len) < 0)
-            return 0; /* Knot 3.2 drops compressed/truncated/overlong questions */
-        pos = q.q_end;
-    }
-    if (parse_sections(&q, buf, len, pos) < 0) {
-        q.has_opt = 0; /* Knot 3.2: FORMERR, question echoed, no OPT */
-        return query_error_response(buf, cap, &q, WIRE_RCODE_FORMERR, 0);
-    }
-    if (q.opt_bad || q.ecs_bad) /* RFC 7871 §7.1.2: malformed ECS -> FORMERR */
-        return query_error_response(buf, cap, &q, WIRE_RCODE_FORMERR, 1);
-    /* Knot 3.2: BADVERS comes before every other check, even opcode and class */
-    if (q.has_opt && q.opt_version > 0) {
-        size_t p = q.has_question ? q.q_end : WIRE_HEADER_LEN;
-        query_set_header(buf, 0, 0);
-        wire_set_counts(buf, q.has_question, 0, 0, 1);
-        return p + query_write_opt(buf + p, &q, WIRE_RCODE_BADVERS, 0);
-    }
-    if (WIRE_OPCODE(buf) != WIRE_OPCODE_QUERY)
-        return query_error_response(buf, cap, &q, WIRE_RCODE_NOTIMP, 1);
-    if (!q.has_question)
-        return query_error_response(buf, cap, &q, WIRE_RCODE_FORMERR, 1); /* Knot 3.2: QDCOUNT 0 */
-    int tcp = peer && peer->tcp;
-    int meta = q.qtype == 0 || q.qtype == WIRE_TYPE_AXFR || q.qtype == WIRE_TYPE_IXFR;
-    /* Knot 3.2, class CH: qtype 0/AXFR/IXFR -> NOTIMP, anything else REFUSED
-     * (we serve no CH names); classes other than IN, ANY, CH -> REFUSED */
-    if (q.qclass == WIRE_CLASS_CH && meta)
-        return query_error_response(buf, cap, &q, WIRE_RCODE_NOTIMP, 1);
-    if (q.qclass != WIRE_CLASS_IN && q.qclass != WIRE_CLASS_ANY)
-        return query_error_response(buf, cap, &q, WIRE_RCODE_REFUSED, 1);
-    /* Knot 3.2 without ACLs (IN and ANY, any name): qtype 0 and AXFR over UDP
-     * -> NOTIMP, AXFR over TCP and IXFR -> NOTAUTH; before the zone lookup */
-    if (q.qtype == 0 || (q.qtype == WIRE_TYPE_AXFR && !tcp))
-        return query_error_response(buf, cap, &q, WIRE_RCODE_NOTIMP, 1);
-    if (meta)
-        return query_error_response(buf, cap, &q, WIRE_RCODE_NOTAUTH, 1);
+    size_t out;
+    if (query_begin(ctx, &q, buf, len, cap, peer, &out) == Q_DONE)
+        return out;
+    return query_answer(ctx, &q, buf, cap, peer, lookup(ctx->db, &q));
+}
 
+/* Batches: the same steps for every query of the batch, stage by stage,
+ * so that the table entries each query needs are fetched from memory for
+ * all of them at once (prefetch) instead of one miss after another:
+ *   1. query_begin(); for an ordinary query, the MPHF slot of the qname;
+ *      prefetch its node;
+ *   2. prefetch the node's name and type entries;
+ *   3. lookup() (it reads only the blob and the query); prefetch the image;
+ *   4. prefetch the image's bytes;
+ *   5. query_answer(), in order (policies draw from ctx's random state).
+ * Each query's answer, and every change to ctx, is exactly what
+ * rt_query_process() on the queries one after another gives. */
+void rt_query_process_batch(rt_ctx_t *ctx, rt_qitem_t *items, unsigned n, size_t cap)
+{
+    qstate_t qs[RT_QBATCH_MAX];
+    uint32_t img[RT_QBATCH_MAX];
+    uint8_t state[RT_QBATCH_MAX];
     const rt_db_t *db = ctx->db;
-    uint32_t img = lookup(db, &q);
-    ctx->last_zone = img == NO_IMAGE ? RT_CTX_NOZONE : q.ans_zone;
-    if (img == NO_IMAGE) /* Knot 3.2: not our zone -> REFUSED, AA=0, question echoed */
-        return query_error_response(buf, cap, &q, WIRE_RCODE_REFUSED, 2);
-    if (img == BROKEN_IMAGE)
-        return query_error_response(buf, cap, &q, WIRE_RCODE_SERVFAIL, 1);
-    q.ecs_echo = q.has_ecs; /* RFC 7871 §7.2.1: answers echo ECS, scope 0 unless located */
-    size_t limit = response_limit(&q, peer, cap);
-    if (img & RT_TYPEENT_POLICY)
-        return query_policy_response(ctx, buf, cap, limit, &q, img & ~RT_TYPEENT_POLICY, peer);
-    if (!query_image_valid(db, img))
-        return query_error_response(buf, cap, &q, WIRE_RCODE_SERVFAIL, 1);
-    return query_image_response(buf, limit, &q, &db->images[img], db->bytes);
+    uint32_t nn = db->hdr->node_count, ni = db->hdr->image_count;
+    while (n > RT_QBATCH_MAX) {
+        rt_query_process_batch(ctx, items, RT_QBATCH_MAX, cap);
+        items += RT_QBATCH_MAX;
+        n -= RT_QBATCH_MAX;
+    }
+    for (unsigned i = 0; i < n; i++) {
+        rt_qitem_t *it = &items[i];
+        qstate_t *q = &qs[i];
+        size_t out;
+        state[i] = (uint8_t)query_begin(ctx, q, it->buf, it->len, cap, &it->peer, &out);
+        if (state[i] == Q_DONE) {
+            it->len = out;
+            it->zone = ctx->last_zone;
+            it->policy = ctx->last_policy;
+            continue;
+        }
+        if (nn == 0)
+            continue;
+        q->slot0 = rt_mphf_lookup_digest(&db->mph, q->digest0);
+        q->have_slot0 = 1;
+        if (q->slot0 < nn)
+            __builtin_prefetch(&db->nodes[q->slot0]);
+    }
+    for (unsigned i = 0; i < n; i++) {
+        const qstate_t *q = &qs[i];
+        if (state[i] != Q_LOOKUP || !q->have_slot0 || q->slot0 >= nn)
+            continue;
+        const rt_node_t *nd = &db->nodes[q->slot0];
+        __builtin_prefetch(db->bytes + nd->name_off);
+        __builtin_prefetch(&db->typeents[nd->types_first]);
+    }
+    for (unsigned i = 0; i < n; i++) {
+        if (state[i] != Q_LOOKUP)
+            continue;
+        img[i] = lookup(db, &qs[i]);
+        if (img[i] < ni) /* an image (not NO_IMAGE, BROKEN_IMAGE or a policy) */
+            __builtin_prefetch(&db->images[img[i]]);
+    }
+    for (unsigned i = 0; i < n; i++)
+        if (state[i] == Q_LOOKUP && img[i] < ni)
+            __builtin_prefetch(db->bytes + db->images[img[i]].off);
+    for (unsigned i = 0; i < n; i++) {
+        rt_qitem_t *it = &items[i];
+        if (state[i] != Q_LOOKUP)
+            continue;
+        ctx->last_zone = RT_CTX_NOZONE;
+        ctx->last_policy = RT_PNONE;
+        it->len = query_answer(ctx, &qs[i], it->buf, cap, &it->peer, img[i]);
+        it->zone = ctx->last_zone;
+        it->policy = ctx->last_policy;
+    }
 }

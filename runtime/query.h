@@ -15,6 +15,7 @@
 
 #include "policy_eval.h"
 #include "rt.h"
+#include "rt_mphf.h"
 
 #define RT_BUF_MIN 65535u /* callers give a buffer that holds any TCP message */
 #define RT_EDNS_MAX_UDP 1232u /* our advertised and maximum UDP payload */
@@ -28,6 +29,7 @@ typedef struct rt_db {
     const rt_image_t *images;
     const uint8_t *bytes;
     const void *mphf; /* cmph packed */
+    rt_mphf_t mph;    /* its reader (rt_mphf.h), set by rt_db_open*() */
     rt_policy_db_t pol; /* routing policies (pol.hdr NULL: none) */
     /* Process-wide settings the server (runtime/main.c) or `zonec query` sets
      * after opening; rt_db_open*() leave them 0. (Added by R1.) */
@@ -95,6 +97,24 @@ typedef struct rt_ctx {
  * Thread-safety: reentrant; ctx is per thread. */
 size_t rt_query_process(rt_ctx_t *ctx, uint8_t *buf, size_t len, size_t cap,
                         const rt_peer_t *peer);
+
+/* One datagram of a batch for rt_query_process_batch(). */
+typedef struct rt_qitem {
+    uint8_t *buf;          /* in: the query; out: the response, in place */
+    size_t len;            /* in: the query's length; out: the response's, 0 = drop */
+    rt_peer_t peer;        /* in: where it came from */
+    uint32_t zone;         /* out: ctx->last_zone for this response */
+    uint32_t policy;       /* out: ctx->last_policy for this response */
+} rt_qitem_t;
+
+#define RT_QBATCH_MAX 32u /* larger batches are taken in pieces of this size */
+
+/* rt_query_process() for n queries (each buf with `cap` bytes), with the
+ * same responses and the same effect on ctx as calling it on them in
+ * order, but faster on big zones: the table entries every query needs are
+ * prefetched for the whole batch before the answers are built.
+ * Thread-safety: as rt_query_process(). */
+void rt_query_process_batch(rt_ctx_t *ctx, rt_qitem_t *items, unsigned n, size_t cap);
 
 /* Error codes of the runtime's start-up functions. */
 enum {

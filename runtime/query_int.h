@@ -35,10 +35,18 @@ typedef struct qstate {
     uint8_t ecs_scope;     /* SCOPE PREFIX-LENGTH of the answer (0: static) */
     rt_ecs_t ecs;
     uint32_t ans_zone;     /* zone of the node that answered (policy NODATA) */
+    uint64_t digest0;      /* MPHF digest of lname (rt_mphf.h), from parse_question() */
+    uint32_t slot0;        /* MPHF slot of the whole qname, when have_slot0 */
+    uint8_t have_slot0;    /* set by rt_query_process_batch() before lookup */
     unsigned nlabels;
     uint8_t lab_off[128];  /* offsets of labels in lname; [nlabels] = root */
-    uint8_t lname[WIRE_NAME_MAX + 1 + 8]; /* + 8: lower_copy works in words */
+    /* + 16: lower_copy works in 8-byte words; rt_mphf_lookup() reads up to
+     * RT_MPHF_KEY_PAD bytes past a key, which ends at qname_len <= 255 */
+    uint8_t lname[WIRE_NAME_MAX + 1 + 16];
 } qstate_t;
+
+_Static_assert(sizeof(((qstate_t *)0)->lname) >= WIRE_NAME_MAX + RT_MPHF_KEY_PAD,
+               "rt_mphf_lookup() reads RT_MPHF_KEY_PAD bytes past the qname");
 
 /* Whether image idx exists and its bytes, fixups and cut points lie inside
  * the blob's byte pool (rt_db_open_lazy does not scan images). */

@@ -16,14 +16,14 @@
  *   | rt_typeent[]       |  (qtype -> image) lists, sorted by type per node
  *   | rt_image[]         |  precompiled response bodies
  *   | bytes              |  names (lowercase wire form) and image bytes
- *   | cmph packed MPHF   |  cmph_pack() output over all node names
+ *   | MPHF section       |  rt_mphf.h: digest seed + cmph_pack() over name digests
  *   | policy section     |  rt_policy.h (when policy_off != 0)
  *   +--------------------+
  *
  * LOOKUP. Every name the server can be asked about inside a zone has a node:
  * owners, empty non-terminals (RFC 4592 §2.2.2), zone apexes, delegation
  * points, glue owners. The key of a node is its name in lowercase wire form
- * including the final root label. cmph_search_packed() maps any key to a slot;
+ * including the final root label. rt_mphf_lookup() maps any key to a slot;
  * keys that are not in the set map to arbitrary slots (even >= node_count), so
  * the runtime bounds-checks the slot and compares the name bytes before
  * trusting it. A qname that is not a node is resolved by stripping labels
@@ -115,7 +115,7 @@
 #include <stdint.h>
 
 #define RT_BLOB_MAGIC 0x4e4f5a5au /* "ZZON" little-endian */
-#define RT_ABI_VERSION 2u
+#define RT_ABI_VERSION 3u /* 3: MPHF over name digests (rt_mphf.h) */
 
 #define RT_MAX_PTR_TARGET 0x3e00u /* 0x4000 - 12 - 255 - 4 - slack */
 #define RT_FIXUP_BIAS 256u        /* k is stored as k + 256 (k >= -255) */

@@ -11,12 +11,12 @@
 #ifndef ZONEC_TEST_QUERY_BLOB_H
 #define ZONEC_TEST_QUERY_BLOB_H
 
-#include <cmph.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "mphf.h"
 #include "query.h"
 #include "rt.h"
 #include "wire.h"
@@ -148,24 +148,6 @@ static inline void tb_type(tb_t *t, uint32_t node, uint16_t type, uint32_t img)
     n->img[i] = img;
 }
 
-/* cmph key source over the node names */
-typedef struct tb_keys {
-    tb_t *t;
-    int pos;
-} tb_keys_t;
-
-static int tb_key_read(void *data, char **key, cmph_uint32 *len)
-{
-    tb_keys_t *k = data;
-    tb_node_t *n = &k->t->node[k->pos++];
-    *key = malloc(n->name_len);
-    memcpy(*key, n->name, n->name_len);
-    *len = n->name_len;
-    return (int)*len;
-}
-static void tb_key_dispose(void *data, char *key, cmph_uint32 len) { (void)data; (void)len; free(key); }
-static void tb_key_rewind(void *data) { ((tb_keys_t *)data)->pos = 0; }
-
 #define TB_ALIGN8(x) (((x) + 7u) & ~(size_t)7u)
 
 /* Serializes t into a fresh 8-aligned blob; zone 0 = node 0 (the apex).
@@ -173,32 +155,22 @@ static void tb_key_rewind(void *data) { ((tb_keys_t *)data)->pos = 0; }
 static inline uint8_t *tb_finish(tb_t *t, uint32_t nx, uint32_t nodata, size_t *out_len)
 {
     uint32_t nn = (uint32_t)t->nnode;
-    void *packed = NULL;
-    uint32_t packed_len = 0;
+    uint8_t *packed = NULL;
+    size_t packed_len = 0;
     uint32_t slot_of[TB_MAX_NODE];
     if (nn > 0) {
-        tb_keys_t ks = {t, 0};
-        cmph_io_adapter_t src = {&ks, nn, tb_key_read, tb_key_dispose, tb_key_rewind};
-        cmph_t *h = NULL;
-        CMPH_ALGO algos[] = {CMPH_CHD, CMPH_BDZ, CMPH_BMZ};
-        for (int a = 0; a < 3 && !h; a++) {
-            srand(1);
-            cmph_config_t *cfg = cmph_config_new(&src);
-            cmph_config_set_algo(cfg, algos[a]);
-            h = cmph_new(cfg);
-            cmph_config_destroy(cfg);
-        }
-        if (!h)
-            abort();
-        packed_len = cmph_packed_size(h);
-        packed = malloc(packed_len);
-        cmph_pack(h, packed);
-        cmph_destroy(h);
+        /* the compiler's own MPHF section (compiler/mphf.c, runtime/rt_mphf.h) */
+        const uint8_t *keys[TB_MAX_NODE];
+        uint8_t lens[TB_MAX_NODE];
         for (uint32_t i = 0; i < nn; i++) {
-            slot_of[i] = cmph_search_packed(packed, (const char *)t->node[i].name, t->node[i].name_len);
+            keys[i] = t->node[i].name;
+            lens[i] = t->node[i].name_len;
+        }
+        if (mphf_build(keys, lens, nn, 1, &packed, &packed_len, slot_of) != 0)
+            abort();
+        for (uint32_t i = 0; i < nn; i++)
             if (slot_of[i] >= nn)
                 abort();
-        }
     }
     /* byte pool: names, then images with their fixups and cuts */
     static uint8_t pool[1 << 17];
@@ -288,7 +260,7 @@ static inline uint8_t *tb_finish(tb_t *t, uint32_t nx, uint32_t nodata, size_t *
     h.bytes_off = (uint32_t)off;
     off = TB_ALIGN8(off + plen);
     h.mphf_off = (uint32_t)off;
-    h.mphf_len = packed_len;
+    h.mphf_len = (uint32_t)packed_len;
     off = TB_ALIGN8(off + packed_len);
     h.total_len = (uint32_t)off;
     uint8_t *blob = aligned_alloc(8, off);

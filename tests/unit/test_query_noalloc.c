@@ -132,6 +132,23 @@ static void test_noalloc(void **state)
         peer.tcp = (uint8_t)(it & 1);
         total += rt_query_process(&ctx, buf, len, sizeof buf, &peer);
     }
+    /* the batch path too (rt_query_process_batch, net.c's UDP loop) */
+    static uint8_t bufs[32][4096];
+    for (int it = 0; it < 3000; it++) {
+        rt_qitem_t items[32];
+        unsigned b = 1 + (unsigned)(rnd() % 32);
+        for (unsigned i = 0; i < b; i++) {
+            int k = (int)(rnd() % 16);
+            memcpy(bufs[i], queries[k], qlen[k]);
+            items[i].buf = bufs[i];
+            items[i].len = qlen[k];
+            memset(&items[i].peer, 0, sizeof items[i].peer);
+            items[i].peer.family = 4;
+        }
+        rt_query_process_batch(&ctx, items, b, sizeof bufs[0]);
+        for (unsigned i = 0; i < b; i++)
+            total += items[i].len;
+    }
     g_counting = 0;
     assert_int_equal(g_calls, 0);
     assert_true(total > 0);

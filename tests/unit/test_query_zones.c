@@ -159,8 +159,138 @@ static void test_zones(void **state)
     printf("  %d zones, %lu queries\n", zones, queries);
 }
 
+/* One query into q: name (random letter case), type, EDNS (0 none, 1 bare
+ * OPT, 2 OPT with an ECS option), and now and then a malformed variant.
+ * Returns its length. */
+static size_t make_query(uint8_t *q, const uint8_t *wire, size_t wlen, unsigned qtype, int edns)
+{
+    size_t n = 12;
+    memset(q, 0, 12);
+    q[0] = (uint8_t)rnd();
+    q[1] = (uint8_t)rnd();
+    q[5] = 1;
+    q[11] = (uint8_t)(edns ? 1 : 0);
+    memcpy(q + n, wire, wlen);
+    for (size_t i = 0; i < wlen; i++)
+        if (q[n + i] >= 'a' && q[n + i] <= 'z' && (rnd() & 1))
+            q[n + i] ^= 0x20;
+    n += wlen;
+    wire_write_u16(q + n, (uint16_t)qtype);
+    wire_write_u16(q + n + 2, 1);
+    n += 4;
+    if (edns == 1) {
+        memcpy(q + n, "\x00\x00\x29\x04\xd0\x00\x00\x00\x00\x00\x00", 11);
+        n += 11;
+    } else if (edns == 2) { /* ECS 192.0.2.0/24 */
+        memcpy(q + n, "\x00\x00\x29\x04\xd0\x00\x00\x00\x00\x00\x0b\x00\x08\x00\x07\x00\x01\x18\x00\xc0\x00\x02", 22);
+        n += 22;
+    }
+    switch (rnd() % 16) {
+    case 0: q[2] |= 0x80; break;                   /* a response: dropped */
+    case 1: q[5] = 2; break;                       /* QDCOUNT 2: dropped */
+    case 2: q[2] = (uint8_t)(q[2] | 0x10); break;  /* opcode 2: NOTIMP */
+    case 3: q[n - (edns ? 9 : 1)] ^= 3; break;     /* class or OPT field */
+    case 4: n -= 1 + rnd() % 4; break;             /* cut short */
+    case 5: q[n++] = 0; break;                     /* a trailing byte: FORMERR */
+    default: break;
+    }
+    return n;
+}
+
+/* rt_query_process_batch() answers like rt_query_process() on the same
+ * queries in order: same bytes, lengths, zone and policy per query, and
+ * the same random state afterwards; batches of 1..45 (over RT_QBATCH_MAX). */
+static void test_batch(void **state)
+{
+    (void)state;
+    const char *dir = getenv("ZONEC_TEST_DIR");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/zones", dir ? dir : "tests");
+    DIR *d = opendir(path);
+    if (d == NULL)
+        skip();
+    struct dirent *e;
+    FILE *devnull = fopen("/dev/null", "w");
+    enum { CAP = 4096, MAXB = 45 };
+    uint8_t *one = malloc((size_t)MAXB * CAP), *many = malloc((size_t)MAXB * CAP);
+    unsigned long total = 0;
+    static const unsigned types[] = {1, 28, 2, 15, 16, 6, 5, 43, 255, 33, 46, 0, 252, 251, 12};
+    while ((e = readdir(d)) != NULL) {
+        size_t l = strlen(e->d_name);
+        if (l < 6 || strcmp(e->d_name + l - 5, ".zone") != 0)
+            continue;
+        char file[4600];
+        snprintf(file, sizeof file, "%s/%s", path, e->d_name);
+        size_t blen;
+        diag_set_stream(devnull);
+        uint8_t *blob = compile_zone(file, &blen);
+        diag_set_stream(stderr);
+        assert_non_null(blob);
+        rt_db_t db;
+        assert_int_equal(rt_db_open(&db, blob, blen), 0);
+        rt_ctx_t c1 = {.db = &db, .rng = 5}, c2 = {.db = &db, .rng = 5};
+        uint32_t nn = db.hdr->node_count;
+        for (int round = 0; round < 60; round++) {
+            unsigned b = 1 + (unsigned)(rnd() % MAXB);
+            rt_qitem_t items[MAXB];
+            for (unsigned i = 0; i < b; i++) {
+                uint8_t name[300];
+                size_t nl;
+                uint32_t k = (uint32_t)(rnd() % (nn + 2));
+                if (k >= nn) { /* outside the zone, or the root */
+                    nl = k == nn ? 9 : 1;
+                    memcpy(name, k == nn ? "\x07invalid\x00" : "\x00", nl);
+                } else {
+                    const rt_node_t *n = &db.nodes[k];
+                    nl = n->name_len;
+                    memcpy(name, db.bytes + n->name_off, nl);
+                    if ((rnd() & 3) == 0 && nl + 4 <= 255) { /* a name below it */
+                        memmove(name + 4, name, nl);
+                        memcpy(name, "\x03zzq", 4);
+                        nl += 4;
+                    }
+                }
+                uint8_t *q1 = one + (size_t)i * CAP, *q2 = many + (size_t)i * CAP;
+                size_t ql = make_query(q1, name, nl, types[rnd() % (sizeof types / sizeof types[0])],
+                                       (int)(rnd() % 3));
+                memcpy(q2, q1, ql);
+                items[i].buf = q2;
+                items[i].len = ql;
+                memset(&items[i].peer, 0, sizeof items[i].peer);
+                items[i].peer.family = 4;
+                items[i].peer.addr[0] = 127;
+                items[i].peer.addr[3] = (uint8_t)(1 + rnd() % 3);
+                items[i].zone = items[i].policy = 12345;
+            }
+            size_t want[MAXB];
+            uint32_t wz[MAXB], wp[MAXB];
+            for (unsigned i = 0; i < b; i++) {
+                want[i] = rt_query_process(&c1, one + (size_t)i * CAP, items[i].len, CAP, &items[i].peer);
+                wz[i] = c1.last_zone;
+                wp[i] = c1.last_policy;
+            }
+            rt_query_process_batch(&c2, items, b, CAP);
+            for (unsigned i = 0; i < b; i++) {
+                assert_int_equal(items[i].len, want[i]);
+                assert_memory_equal(items[i].buf, one + (size_t)i * CAP, want[i]);
+                assert_int_equal(items[i].zone, wz[i]);
+                assert_int_equal(items[i].policy, wp[i]);
+            }
+            assert_int_equal(c1.rng, c2.rng);
+            total += b;
+        }
+        free(blob);
+    }
+    closedir(d);
+    fclose(devnull);
+    free(one);
+    free(many);
+    assert_true(total > 0);
+    printf("  %lu queries, one by one and in batches\n", total);
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_zones)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_zones), cmocka_unit_test(test_batch)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
