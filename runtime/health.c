@@ -7,8 +7,10 @@
  * deadline when in flight) makes each wake-up O(log n) instead of a scan.
  * Everything a probe needs (request text, response buffer, TLS object) is
  * made at start-up; a probe only connects and disconnects its check's
- * socket (kept between probes when the descriptor limit allows; each probe
- * is still a new TCP connection from a new port, ended with a RST). Cost of
+ * socket (kept between probes when the descriptor limit allows). A tcp probe
+ * is always a new TCP connection from a new port, ended with a RST; an
+ * http/https check at an interval under 10 s reuses its connection (HTTP/1.1
+ * keep-alive, bounded: see KEEP_MAX_MS) and ends it with a RST too. Cost of
  * 1000 checks a second, measured: docs/operations.md, "Measured cost".
  *
  * TLS is OpenSSL (libssl.a/libcrypto.a from libssl-dev link statically; see
@@ -39,6 +41,18 @@ enum { PH_IDLE, PH_CONNECT, PH_TLS, PH_SEND, PH_RECV };
 
 #define TICK_MS 10 /* timer granularity of the prober's loop */
 
+/* HTTP keep-alive (http/https checks): a connection that ended a PASSING
+ * probe with one complete, delimited response that did not ask to close is
+ * kept and carries the check's next probe -- while it is younger than
+ * KEEP_MAX_MS and has carried fewer than KEEP_MAX_PROBES probes; then the
+ * probe opens a new connection. So a backend that stops accepting new
+ * connections but still serves old ones is noticed within KEEP_MAX_MS (plus
+ * the usual interval x fall + timeout: every probe after a failure opens a
+ * new connection), and checks at intervals of KEEP_MAX_MS or more keep
+ * making one new connection per probe. */
+#define KEEP_MAX_MS 10000
+#define KEEP_MAX_PROBES 10
+
 #define NBUCKETS 13
 static const double lat_bounds[NBUCKETS] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
                                             0.25,  0.5,    1,     2.5,  5,    10};
@@ -68,6 +82,14 @@ typedef struct hcheck {
     int fd;
     uint8_t phase;
     uint8_t probed;                /* tcp/http/https and not pinned */
+    uint8_t ka;                    /* http/https that may reuse its connection */
+    uint8_t kept;                  /* fd holds a finished, reusable connection */
+    uint8_t reused;                /* the probe in flight runs on a kept one */
+    uint8_t conn_uses;             /* probes the kept connection has carried */
+    uint8_t lazy;                  /* counted in nlazy */
+    int64_t start_real_ns;         /* CLOCK_REALTIME at the start (for rx_real_ns) */
+    int64_t rx_real_ns;            /* kernel's arrival stamp of the last answer bytes, 0 = none */
+    uint64_t conn_ms;              /* when it was opened */
     uint32_t events;               /* current epoll interest */
     uint32_t heap_pos;             /* UINT32_MAX: not in the heap */
     uint64_t next_ms, deadline_ms, start_us;
@@ -93,6 +115,8 @@ struct rt_health {
     hinfo_t *info, *snap;
     hent_t *heap;
     uint32_t hn;
+    uint32_t inflight;             /* probes not idle */
+    uint32_t nlazy;                /* of those: plain http waiting for the answer */
     int ep, evfd;
     int thread_started;
     int reuse;                     /* keep each check's socket between probes */
@@ -357,6 +381,8 @@ static void close_probe(rt_health_t *h, uint32_t i)
     c->events = 0;
 }
 
+static void start_probe_io(rt_health_t *h, uint32_t i);
+
 /* The probe of check i ended with raw result ok (before `inverted`). */
 static void finish(rt_health_t *h, uint32_t i, int ok, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -367,7 +393,42 @@ static void finish(rt_health_t *h, uint32_t i, int ok, const char *fmt, ...)
     const rt_check_def_t *d = c->def;
     uint64_t now_us = mono_us();
     uint64_t lat = now_us - c->start_us;
-    close_probe(h, i);
+    if (!ok && c->reused && c->resp->raw_seen == 0 && now_us / 1000 < c->deadline_ms) {
+        /* the kept connection was gone before any answer (the server closed
+         * it between probes, or died): the same probe, same deadline, on a
+         * new connection -- what an HTTP client does for an idempotent
+         * request (RFC 9112 section 9.3.1). At most once: reused is now 0. */
+        close_probe(h, i);
+        c->kept = c->reused = 0;
+        if (c->lazy) {
+            c->lazy = 0;
+            h->nlazy--;
+        }
+        c->phase = PH_CONNECT;
+        start_probe_io(h, i);
+        return;
+    }
+    /* the answer's arrival, as the kernel stamped it: exact even when the
+     * prober took it up to a tick later */
+    if (c->rx_real_ns) {
+        int64_t l = (c->rx_real_ns - c->start_real_ns) / 1000;
+        if (l >= 0 && (uint64_t)l <= lat)
+            lat = (uint64_t)l;
+        c->rx_real_ns = 0;
+    }
+    h->inflight--;
+    if (c->lazy) {
+        c->lazy = 0;
+        h->nlazy--;
+    }
+    if (ok && c->ka && c->phase == PH_RECV && rt_hresp_reusable(c->resp)) {
+        c->kept = 1;
+        c->conn_uses++;
+    } else {
+        close_probe(h, i);
+        c->kept = 0;
+    }
+    c->reused = 0;
 
     char reason[112];
     va_list ap;
@@ -445,7 +506,6 @@ static void fail_errno(rt_health_t *h, uint32_t i, const char *what, int err)
 }
 
 static void drive(rt_health_t *h, uint32_t i, uint32_t ev);
-static void start_probe_io(rt_health_t *h, uint32_t i);
 
 static void start_probe(rt_health_t *h, uint32_t i, uint64_t now_us)
 {
@@ -453,6 +513,31 @@ static void start_probe(rt_health_t *h, uint32_t i, uint64_t now_us)
     const rt_check_def_t *d = c->def;
     c->start_us = now_us;
     c->deadline_ms = now_us / 1000 + tmo_ms(d);
+    h->inflight++;
+    if (d->kind == RT_CK_HTTP) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        c->start_real_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+        c->rx_real_ns = 0;
+    }
+    if (c->kept) {
+        if (c->conn_uses < KEEP_MAX_PROBES && now_us / 1000 - c->conn_ms < KEEP_MAX_MS) {
+            /* the request goes out on the kept connection at once; its
+             * socket is still registered (edge-triggered), so the answer
+             * raises a fresh EPOLLIN edge */
+            c->reused = 1;
+            c->phase = PH_SEND;
+            c->req_sent = 0;
+            rt_hresp_reset(c->resp, d->expect_lo, d->expect_hi, h->cfg.strings + d->contains_off,
+                           d->contains_len);
+            drive(h, i, EPOLLOUT);
+            if (c->phase != PH_IDLE)
+                heap_fix(h, i);
+            return;
+        }
+        close_probe(h, i);         /* old enough: a new connection */
+        c->kept = 0;
+    }
     c->phase = PH_CONNECT;
     /* heap_fix waits until the probe is known to stay in flight: most
      * nearby probes finish inside this call, and finish() re-files them */
@@ -464,6 +549,8 @@ static void start_probe(rt_health_t *h, uint32_t i, uint64_t now_us)
 static void start_probe_io(rt_health_t *h, uint32_t i)
 {
     hcheck_t *c = &h->ck[i];
+    c->conn_ms = mono_us() / 1000;
+    c->conn_uses = 0;
     if (c->fd < 0) {
         c->fd = socket(c->sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         if (c->fd < 0) {
@@ -472,6 +559,10 @@ static void start_probe_io(rt_health_t *h, uint32_t i)
         }
         static const struct linger abort_close = {.l_onoff = 1, .l_linger = 0};
         setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &abort_close, sizeof abort_close);
+        if (c->def->kind == RT_CK_HTTP) {
+            static const int on = 1; /* arrival stamps of answers (see prober_main) */
+            setsockopt(c->fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
+        }
     }
     if (connect(c->fd, (struct sockaddr *)&c->sa, c->salen) < 0) {
         if (errno != EINPROGRESS) {
@@ -597,6 +688,10 @@ static void drive(rt_health_t *h, uint32_t i, uint32_t ev)
             c->req_sent += (uint32_t)w;
             if (c->req_sent == c->req_len) {
                 c->phase = PH_RECV;
+                if (d->kind == RT_CK_HTTP) {
+                    c->lazy = 1;
+                    h->nlazy++;
+                }
                 if (d->kind == RT_CK_HTTP && !c->events) {
                     /* just sent on a socket connected synchronously: the
                      * answer cannot be here yet, so register and wait (an
@@ -637,7 +732,20 @@ static void drive(rt_health_t *h, uint32_t i, uint32_t ev)
                  * data arriving later raises its own EPOLLIN edge */
                 if (!(ev & (EPOLLIN | EPOLLRDHUP | EPOLLERR | EPOLLHUP)))
                     return;
-                r = recv(c->fd, buf, sizeof buf, 0);
+                struct iovec iov = {buf, sizeof buf};
+                union {
+                    char b[CMSG_SPACE(sizeof(struct timespec))];
+                    struct cmsghdr align;
+                } cm;
+                struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.b,
+                                    .msg_controllen = sizeof cm.b};
+                r = recvmsg(c->fd, &mh, 0);
+                struct cmsghdr *cmh = r > 0 ? CMSG_FIRSTHDR(&mh) : NULL;
+                if (cmh && cmh->cmsg_level == SOL_SOCKET && cmh->cmsg_type == SCM_TIMESTAMPNS) {
+                    struct timespec ts;
+                    memcpy(&ts, CMSG_DATA(cmh), sizeof ts);
+                    c->rx_real_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+                }
                 if (r < 0) {
                     if (errno == EAGAIN || errno == EWOULDBLOCK) {
                         wait_io(h, i, 0);
@@ -649,6 +757,10 @@ static void drive(rt_health_t *h, uint32_t i, uint32_t ev)
             }
             int done = r == 0 ? rt_hresp_eof(c->resp) : rt_hresp_feed(c->resp, buf, (size_t)r);
             if (done) {
+                /* more bytes may be waiting behind a full buffer: then the
+                 * connection is not known to end with this response */
+                if (r == (ssize_t)sizeof buf || (c->ssl && SSL_has_pending(c->ssl)))
+                    c->resp->extra = 1;
                 finish(h, i, c->resp->ok, "%s", c->resp->reason);
                 return;
             }
@@ -666,6 +778,7 @@ static void *prober_main(void *arg)
 {
     rt_health_t *h = arg;
     struct epoll_event evs[64];
+    int more = 0;                  /* the last epoll_wait filled evs */
     for (;;) {
         uint64_t now_us = mono_us(), now_ms = now_us / 1000;
         while (h->hn > 0 && h->heap[0].key <= now_ms) {
@@ -688,13 +801,45 @@ static void *prober_main(void *arg)
             uint64_t nm = mono_us() / 1000;
             wait = k <= nm ? 0 : k - nm > 1000 ? 1000 : (int)(k - nm);
         }
-        int ne = epoll_wait(h->ep, evs, 64, wait);
+        int ne;
+        if (h->nlazy > 0 && h->nlazy == h->inflight) {
+            /* every probe in flight waits for a plain-HTTP answer, whose
+             * arrival the kernel stamps (SO_TIMESTAMPNS): sleep to the next
+             * tick and take all answers that came in one wake-up instead of
+             * one wake-up each (1000 checks a second: ~170 wake-ups a
+             * second instead of ~700-1000, about 10% less prober CPU).
+             * Verdicts come at most TICK_MS late; latencies stay exact. */
+            if (!more) {
+                uint64_t nm = mono_us();
+                uint64_t k = (nm / 1000 / TICK_MS + 1) * TICK_MS * 1000;
+                if (nm + (uint64_t)wait * 1000 < k)
+                    k = nm + (uint64_t)wait * 1000;
+                if (k > nm) {
+                    struct timespec ts = {(time_t)((k - nm) / 1000000),
+                                          (long)((k - nm) % 1000000) * 1000};
+                    nanosleep(&ts, NULL);
+                }
+            }
+            ne = epoll_wait(h->ep, evs, 64, 0);
+        } else {
+            ne = epoll_wait(h->ep, evs, 64, more ? 0 : wait);
+        }
+        more = ne == 64;
         for (int e = 0; e < ne; e++) {
             uint32_t i = evs[e].data.u32;
             if (i == UINT32_MAX)
                 return NULL;       /* stop */
-            if (i < h->n && h->ck[i].phase != PH_IDLE && h->ck[i].fd >= 0)
+            if (i >= h->n || h->ck[i].fd < 0)
+                continue;
+            if (h->ck[i].phase != PH_IDLE)
                 drive(h, i, evs[e].events);
+            else if (h->ck[i].kept && (evs[e].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))) {
+                /* a kept connection that the server closed, reset or sent
+                 * unasked bytes on (epoll reports the socket's state as of
+                 * now): dropped, the next probe makes a new one */
+                close_probe(h, i);
+                h->ck[i].kept = 0;
+            }
         }
     }
 }
@@ -835,8 +980,9 @@ int rt_health_start(const rt_health_cfg_t *cfg, rt_health_t **out, char *err, si
                 snprintf(err, errlen, "out of memory");
                 goto fail;
             }
+            c->ka = ival_ms(d) < KEEP_MAX_MS;
             c->req_len = (uint32_t)rt_hreq_write(c->req, cap, cfg->strings + d->path_off,
-                                                 d->path_len, host, hl);
+                                                 d->path_len, host, hl, c->ka);
             if (d->kind == RT_CK_HTTPS)
                 need_tls = 1;
         }
@@ -877,6 +1023,9 @@ int rt_health_start(const rt_health_cfg_t *cfg, rt_health_t **out, char *err, si
             }
             h->reuse = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= want;
         }
+        /* kept connections need the same descriptor room */
+        for (size_t i = 0; i < h->n && !h->reuse; i++)
+            h->ck[i].ka = 0;
         h->ep = epoll_create1(EPOLL_CLOEXEC);
         h->evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
         if (h->ep < 0 || h->evfd < 0) {
@@ -1056,7 +1205,8 @@ void rt_health_render_prom(rt_health_t *h, rt_out_t *o)
                           (unsigned long long)(r ? h->snap[i].probes_fail : h->snap[i].probes_ok));
         }
     }
-    rt_out_printf(o, "# HELP zonec_probe_latency_seconds Time from connect to the verdict.\n"
+    rt_out_printf(o, "# HELP zonec_probe_latency_seconds Time from the probe's start (connect, or "
+                     "the request on a kept connection) to its answer.\n"
                      "# TYPE zonec_probe_latency_seconds histogram\n");
     for (size_t i = 0; i < h->n; i++) {
         if (!h->ck[i].probed)

@@ -175,7 +175,8 @@ typedef struct rt_health_cfg {
 } rt_health_cfg_t;
 
 /* Validates cfg, allocates everything the prober will ever use (sockets
- * are opened per probe; buffers, TLS objects, the heap are made here), sets
+ * are opened by the probes and kept per check -- see health.c for HTTP
+ * keep-alive; buffers, TLS objects, the heap are made here), sets
  * initial states (healthy, inverted ones unhealthy, pins, calculated derived)
  * and starts the prober thread when at least one check needs probing.
  * cfg's arrays must outlive the prober (they are the blob's).

@@ -3,10 +3,11 @@
 
 usage: bench_live.py ZONEC LOADGEN WORKDIR [N=1000] [KINDS=tcp,http] [ROUNDS=3] [CPU_SECS=30]
 
-For each kind (tcp, http): a ZPL zone with N checks at a 1 s interval, each
-used by a multivalue rule (N/8 names of 8 values), against a loopback
-listener (one asyncio process, ports 5621 tcp / 5622 http) compiled with
-ZONEC into one server binary. Then
+For each kind (tcp, http, httpclose): a ZPL zone with N checks at a 1 s
+interval, each used by a multivalue rule (N/8 names of 8 values), against a
+loopback listener (one asyncio process; ports 5621 tcp: accept and close,
+5622 http: HTTP/1.1 with keep-alive, 5623 httpclose: every answer says
+`Connection: close`) compiled with ZONEC into one server binary. Then
  (a) CPU: the server (idle, --threads 1) runs CPU_SECS seconds; the prober
      thread's ticks (/proc/PID/task/TID/stat, thread "zonec-probe") and the
      whole process's are read before and after, also the whole machine's
@@ -19,7 +20,7 @@ ZONEC into one server binary. Then
 Also reported: answers per server CPU-second (loadgen -P), which other
 load on the machine disturbs less than answers per second.
 Run as `setsid python3 tests/health/bench_live.py ...` on a shared machine.
-Ports: DNS 5620, loadgen source 5630, listeners 5621-5622. Loopback only,
+Ports: DNS 5620, loadgen source 5630, listeners 5621-5623. Loopback only,
 every process is stopped on exit. Prints one RESULT line per figure.
 """
 import os
@@ -34,7 +35,7 @@ N = int(sys.argv[4]) if len(sys.argv) > 4 else 1000
 KINDS = (sys.argv[5] if len(sys.argv) > 5 else "tcp,http").split(",")
 ROUNDS = int(sys.argv[6]) if len(sys.argv) > 6 else 3
 CPU_SECS = float(sys.argv[7]) if len(sys.argv) > 7 else 30
-P_DNS, P_TCP, P_HTTP, P_SRC = 5620, 5621, 5622, 5630
+P_DNS, P_TCP, P_HTTP, P_HTTPCLOSE, P_SRC = 5620, 5621, 5622, 5623, 5630
 TCK = os.sysconf("SC_CLK_TCK")
 
 LISTENER = r'''
@@ -46,6 +47,18 @@ async def tcp(r, w):
         pass
     w.close()
 async def http(r, w):
+    # HTTP/1.1 keep-alive: answers requests until the client closes
+    try:
+        while True:
+            req = await asyncio.wait_for(r.readuntil(b"\r\n\r\n"), 30)
+            w.write(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nOK\n")
+            await w.drain()
+            if b"\nconnection: close" in req.lower():
+                break
+    except Exception:
+        pass
+    w.close()
+async def httpclose(r, w):
     try:
         await asyncio.wait_for(r.readuntil(b"\r\n\r\n"), 3)
         w.write(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nOK\n")
@@ -56,10 +69,11 @@ async def http(r, w):
 async def main():
     a = await asyncio.start_server(tcp, "127.0.0.1", %d, backlog=4096)
     b = await asyncio.start_server(http, "127.0.0.1", %d, backlog=4096)
+    c = await asyncio.start_server(httpclose, "127.0.0.1", %d, backlog=4096)
     print("ready", flush=True)
     await asyncio.sleep(3600)
 asyncio.run(main())
-''' % (P_TCP, P_HTTP)
+''' % (P_TCP, P_HTTP, P_HTTPCLOSE)
 
 procs = []
 
@@ -87,7 +101,7 @@ def zpl(kind):
             lines.append("check c%d tcp 127.0.0.1:%d interval 1s timeout 1s;" % (i, P_TCP))
         else:
             lines.append('check c%d http 127.0.0.1:%d path "/health" contains "OK" interval 1s timeout 1s;'
-                         % (i, P_HTTP))
+                         % (i, P_HTTP if kind == "http" else P_HTTPCLOSE))
     lines += ["", "zone bench.test {", "    ttl 300;",
               "    soa ns1 hostmaster serial 1 refresh 2h retry 1h expire 14d minimum 5m;",
               "    ns ns1;", "    records {", "        ns1 A 192.0.2.53", "        www A 192.0.2.80", "    }"]

@@ -6,12 +6,24 @@ loopback server run from this process (threads), or `openssl s_server -www`.
 Bounds asserted (SPEC/issue 5): a check goes down within
 interval*fall + timeout + 1 s of its backend breaking, and up again within
 interval*rise + timeout + 1 s of it healing.
+
+HTTP keep-alive (runtime/health.c): a check at an interval under 10 s reuses
+its connection for at most 10 probes when the backend allows it. Asserted:
+reuse happens and is bounded (http and https); latencies stay exact (most
+loopback answers within 5 ms although plain-http answers may be taken on
+the prober's 10 ms grid); a kept-alive backend process killed while the
+connection is open goes down within the usual bound; a backend that stops
+accepting new connections but keeps serving the old one goes down within
+10 probes + the usual bound; backends that close kept connections (idle, or
+on the next request without answering) cause no failed probe; `Connection:
+close` backends (the Web backend) get one request per connection.
 """
 import json
 import os
 import re
 import shutil
 import socket
+import ssl
 import struct
 import subprocess
 import sys
@@ -23,6 +35,8 @@ import urllib.request
 DRV = sys.argv[1]
 HOST = "127.0.0.1"
 P_HTTP, P_TCP, P_SILENT, P_GARBAGE, P_ENDLESS, P_RESET, P_TLS = 5431, 5433, 5434, 5435, 5436, 5437, 5438
+P_KA, P_KA_KILL, P_KA_CLOSE, P_KA_TLS = 5430, 5432, 5439, 5640   # keep-alive backends
+KEEP_MAX_PROBES = 10                                # runtime/health.c
 P_ENDPOINT = 5490
 IV, TMO, FALL, RISE = 300, 400, 2, 2
 DOWN_BOUND = IV * FALL / 1000 + TMO / 1000 + 1
@@ -130,6 +144,85 @@ class Web:
             out = head.encode() + b"Content-Length: %d\r\n\r\n" % len(body) + body
         c.sendall(out)
         c.close()
+
+
+class KeepAlive:
+    """HTTP/1.1 backend that keeps connections open; counts requests per
+    connection. mode "idle": closes a connection 50 ms after each answer
+    (a keep-alive timeout shorter than the interval); "second": closes a
+    connection, unanswered, when its second request arrives."""
+
+    def __init__(self, mode=None):
+        self.mode, self.per_conn = mode, []
+
+    def handle(self, c):
+        k = len(self.per_conn)
+        self.per_conn.append(0)
+        buf = b""
+        c.settimeout(30)
+        while True:
+            while b"\r\n\r\n" not in buf:
+                if self.mode == "idle" and self.per_conn[k]:
+                    c.settimeout(0.05)
+                try:
+                    b = c.recv(4096)
+                except socket.timeout:
+                    b = b""
+                if not b:
+                    c.close()
+                    return
+                buf += b
+            _, buf = buf.split(b"\r\n\r\n", 1)
+            self.per_conn[k] += 1
+            if self.mode == "second" and self.per_conn[k] == 2:
+                c.close()
+                return
+            c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\nalive OK")
+
+
+# the same backend as a process of its own, to be killed
+KA_PROCESS = r'''
+import http.server, sys
+class H(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Length", "8")
+        self.end_headers()
+        self.wfile.write(b"alive OK")
+    def log_message(self, *a):
+        pass
+http.server.ThreadingHTTPServer.allow_reuse_address = True
+http.server.ThreadingHTTPServer.handle_error = lambda *a: None   # resets at reconnects
+http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+'''
+
+
+def start_ka_process():
+    p = subprocess.Popen([sys.executable, "-c", KA_PROCESS, str(P_KA_KILL)])
+    for _ in range(50):
+        try:
+            socket.create_connection((HOST, P_KA_KILL), 0.2).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    return p
+
+
+def client_conns(port):
+    """Local ports of established IPv4 connections to HOST:port (/proc/net/tcp)."""
+    out = set()
+    for line in open("/proc/net/tcp").read().splitlines()[1:]:
+        f = line.split()
+        if f[2] == "0100007F:%04X" % port and f[3] == "01":
+            out.add(f[1])
+    return out
+
+
+def probes_failed(name):
+    _, _, body = get("/metrics")
+    m = re.search(r'^zonec_probes_total\{check="%s",result="fail"\} (\d+)$' % re.escape(name), body, re.M)
+    return int(m.group(1)) if m else -1
 
 
 def h_tcp(c):
@@ -326,7 +419,15 @@ def main():
         "endless": Listener(P_ENDLESS, h_endless),
         "reset": Listener(P_RESET, h_reset),
     }
+    ka, ka_idle, ka_second = KeepAlive(), KeepAlive("idle"), KeepAlive("second")
+    backends["ka"] = Listener(P_KA, ka.handle)
+    backends["ka_close"] = Listener(P_KA_CLOSE, ka_idle.handle)
+    ka_proc = start_ka_process()
     tls = Tls(P_TLS, tmp)
+    ka_tls = KeepAlive()
+    tls_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls_ctx.load_cert_chain(tls.crt, tls.key)
+    backends["ka_tls"] = Listener(P_KA_TLS, lambda c: ka_tls.handle(tls_ctx.wrap_socket(c, server_side=True)))
     t = "interval=%d,timeout=%d,fall=%d,rise=%d" % (IV, TMO, FALL, RISE)
     checks = [
         "name=web,kind=http,addr=127.0.0.1,port=%d,path=/health,host=www.example.test,contains=OK,%s" % (P_HTTP, t),
@@ -341,6 +442,10 @@ def main():
         "name=reset,kind=http,addr=127.0.0.1,port=%d,%s" % (P_RESET, t),
         "name=tls,kind=https,addr=127.0.0.1,port=%d,host=tls.example.test,contains=Ciphers,%s" % (P_TLS, t),
         "name=pinned,kind=tcp,addr=127.0.0.1,port=%d,%s" % (P_TCP, t),
+        "name=ka,kind=http,addr=127.0.0.1,port=%d,contains=alive,%s" % (P_KA, t),
+        "name=kakill,kind=http,addr=127.0.0.1,port=%d,contains=alive,%s" % (P_KA_KILL, t),
+        "name=kaclose,kind=http,addr=127.0.0.1,port=%d,contains=alive,%s" % (P_KA_CLOSE, t),
+        "name=katls,kind=https,addr=127.0.0.1,port=%d,host=tls.example.test,contains=alive,%s" % (P_KA_TLS, t),
         "name=site,kind=calculated,children=web+db,atleast=1",
         "name=both,kind=calculated,children=web+db",
         "name=top,kind=calculated,children=site+drain,atleast=2",
@@ -431,6 +536,64 @@ def main():
         wait_state("tls", "up", UP_BOUND, "TLS server restarted")
         wait_state("site", "up", 0.5, "calculated healed")
 
+        # keep-alive: reuse happens, at most KEEP_MAX_PROBES probes a connection
+        wait_state("ka", "up", UP_BOUND, "keep-alive backend")
+        time.sleep(IV * (KEEP_MAX_PROBES + 3) / 1000)
+        done = ka.per_conn[:-1]
+        check(done and max(done) >= 2 and max(ka.per_conn) <= KEEP_MAX_PROBES,
+              "keep-alive: requests per connection %s (2..%d)" % (ka.per_conn, KEEP_MAX_PROBES))
+        # latency stays exact when the prober takes answers on its 10 ms
+        # grid (the kernel's arrival stamp): most loopback answers < 5 ms
+        _, _, body = get("/metrics")
+        le5 = re.search(r'^zonec_probe_latency_seconds_bucket\{check="ka",le="0.005"\} (\d+)$', body, re.M)
+        tot = re.search(r'^zonec_probe_latency_seconds_count\{check="ka"\} (\d+)$', body, re.M)
+        check(le5 and tot and int(le5.group(1)) >= 0.7 * int(tot.group(1)),
+              "keep-alive latency: %s of %s probes within 5 ms" % (le5 and le5.group(1), tot and tot.group(1)))
+        done = ka_tls.per_conn[:-1]
+        check(states()["katls"]["state"] == "up" and probes_failed("katls") == 0 and done
+              and max(done) >= 2 and max(ka_tls.per_conn) <= KEEP_MAX_PROBES,
+              "https keep-alive: requests per connection %s, %d failed" % (ka_tls.per_conn, probes_failed("katls")))
+        check(len(web.requests) > 0 and all("Connection: close" not in r for r in web.requests[-5:]),
+              "a check at a short interval does not ask to close")
+        # a backend that closes each kept connection while idle (a short
+        # keep-alive timeout), then one that closes it on the next request
+        # without answering: the prober reconnects, no probe fails
+        check(probes_failed("kaclose") == 0 and states()["kaclose"]["state"] == "up",
+              "backend closing idle kept connections: no failed probe (%d failed)" % probes_failed("kaclose"))
+        backends["ka_close"].handle = ka_second.handle
+        backends["ka_close"].stop()
+        backends["ka_close"].start()
+        time.sleep(IV * 2 / 1000)     # a probe may have met the port closed
+        f0 = probes_failed("kaclose")
+        time.sleep(IV * 8 / 1000)
+        check(probes_failed("kaclose") == f0 and states()["kaclose"]["state"] == "up"
+              and ka_second.per_conn.count(2) >= 2,
+              "backend closing kept connections on the next request: retried on a new one "
+              "(%d failed, per connection %s, last: %s)" % (probes_failed("kaclose") - f0,
+                                                              ka_second.per_conn[-8:],
+                                                              states()["kaclose"]["reason"]))
+        # the backend process dies while the prober holds a kept connection
+        wait_state("kakill", "up", UP_BOUND, "keep-alive process backend")
+        for _ in range(40):
+            if client_conns(P_KA_KILL):
+                break
+            time.sleep(0.025)
+        held = client_conns(P_KA_KILL)
+        ka_proc.kill()
+        ka_proc.wait()
+        check(len(held) >= 1, "a kept-alive connection was open when the backend died")
+        st = wait_state("kakill", "down", DOWN_BOUND, "keep-alive backend process killed")
+        check("refused" in st["reason"], "killed keep-alive backend: reason (%s)" % st["reason"])
+        ka_proc = start_ka_process()
+        wait_state("kakill", "up", UP_BOUND, "keep-alive backend process restarted")
+        # the backend stops accepting new connections but keeps serving the
+        # kept one: noticed when the connection is renewed (<= 10 probes)
+        backends["ka"].sock.shutdown(socket.SHUT_RDWR)
+        backends["ka"].sock.close()
+        st = wait_state("ka", "down", IV * KEEP_MAX_PROBES / 1000 + DOWN_BOUND,
+                        "backend stops accepting, serves its kept connection")
+        check("refused" in st["reason"], "stopped accepting: reason (%s)" % st["reason"])
+
         # the endpoint
         code, ctype, body = get("/metrics")
         check(code == 200 and ctype.startswith("text/plain; version=0.0.4"), "/metrics content type")
@@ -492,6 +655,8 @@ def main():
         for b in backends.values():
             b.stop()
         tls.stop()
+        ka_proc.kill()
+        ka_proc.wait()
         shutil.rmtree(tmp, ignore_errors=True)
     time.sleep(0.2)
     lines = [l for l in log if l.startswith("health: ")]

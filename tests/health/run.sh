@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tests/health/run.sh -- end-to-end tests of the prober and the --http endpoint
-# against real servers on loopback (ports 5430-5439, endpoint 5490-5499),
+# against real servers on loopback (ports 5430-5439 and 5640, endpoint 5490-5499),
 # then tests/health/live_test.py against a built server (ports 5560-5599).
 # Builds tests/health/probe-driver.c statically (the way output binaries
 # link: -static ... -lssl -lcrypto) and runs tests/health/health_test.py.

@@ -121,17 +121,71 @@ static void test_http_bounds(void **state)
     assert_string_equal(R.reason, "response headers longer than 8192 bytes");
 }
 
+/* keep-alive: reusable only after exactly one complete, delimited response
+ * that did not ask to close, whatever the verdict and however it is split */
+static void test_http_reusable(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *txt, *needle;
+        int ok, reuse;
+    } cases[] = {
+        {"HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\nall OK!", NULL, 1, 1},
+        {"HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\nall OK!", "all", 1, 1},
+        {"HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\nall OK", "all", 1, 0},   /* short */
+        {"HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\nall OK!X", NULL, 1, 0},  /* extra */
+        {"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nOK", NULL, 1, 0},
+        {"HTTP/1.1 200 OK\r\nConnection: Keep-Alive, Close\r\nContent-Length: 0\r\n\r\n", NULL, 1, 0},
+        {"HTTP/1.1 200 OK\r\n\r\nuntil close", NULL, 1, 0},                  /* no framing */
+        {"HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nOK", NULL, 1, 0},      /* 1.0 closes */
+        {"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nOK", NULL, 1, 1},
+        {"HTTP/1.1 204 No Content\r\n\r\n", NULL, 1, 1},
+        {"HTTP/1.1 503 Busy\r\nContent-Length: 4\r\n\r\nbusy", NULL, 0, 1}, /* framing holds */
+        {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nOK\r\n0\r\n\r\n", "OK", 1, 1},
+        {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nOK\r\n0\r\nX-T: 1\r\n\r\n", NULL, 1, 1},
+        {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nOK\r\n0\r\n", "OK", 1, 0},
+        {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 9\r\n\r\n2\r\nOK\r\n0\r\n\r\n", NULL, 1, 0},
+        {"HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n", NULL, 1, 0},
+        {"HTTP/1.1 100 Continue\r\n\r\n", NULL, 0, 0},
+        {"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOKHTTP/1.1 200 OK\r\n\r\n", NULL, 1, 0},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        for (size_t step = 1; step < 40; step += 6) {
+            const char *t = cases[k].txt;
+            size_t n = strlen(t);
+            rt_hresp_reset(&R, 0, 0, cases[k].needle, cases[k].needle ? strlen(cases[k].needle) : 0);
+            /* the prober stops reading at the verdict, but every byte of
+             * the read that gave it is fed */
+            int done = 0;
+            for (size_t i = 0; i < n && !done; i += step)
+                done = rt_hresp_feed(&R, t + i, n - i < step ? n - i : step);
+            if (!done)
+                rt_hresp_eof(&R);
+            int reuse = rt_hresp_reusable(&R);
+            if (R.raw_seen < n)
+                reuse = cases[k].reuse; /* the rest was never read: not judged */
+            if (R.ok != cases[k].ok || reuse != cases[k].reuse)
+                fail_msg("case %zu step %zu: ok %d reusable %d (%s)", k, step, R.ok, reuse,
+                         R.reason);
+        }
+    }
+}
+
 static void test_request(void **state)
 {
     (void)state;
     char buf[256];
-    size_t n = rt_hreq_write(buf, sizeof buf, "/healthz", 8, "www.example.com", 15);
+    size_t n = rt_hreq_write(buf, sizeof buf, "/healthz", 8, "www.example.com", 15, 0);
     assert_int_equal(n, strlen(buf));
     assert_string_equal(buf, "GET /healthz HTTP/1.1\r\nHost: www.example.com\r\nConnection: "
                              "close\r\nUser-Agent: zonec\r\n\r\n");
-    n = rt_hreq_write(buf, sizeof buf, "", 0, "h", 1);
+    n = rt_hreq_write(buf, sizeof buf, "", 0, "h", 1, 0);
     assert_memory_equal(buf, "GET / HTTP/1.1\r\n", 16);
-    assert_int_equal(rt_hreq_write(buf, 10, "/", 1, "h", 1), 0);
+    assert_int_equal(rt_hreq_write(buf, 10, "/", 1, "h", 1, 0), 0);
+    /* keep-alive: no Connection line (HTTP/1.1 persists by default) */
+    n = rt_hreq_write(buf, sizeof buf, "/", 1, "h", 1, 1);
+    assert_int_equal(n, strlen(buf));
+    assert_string_equal(buf, "GET / HTTP/1.1\r\nHost: h\r\nUser-Agent: zonec\r\n\r\n");
 }
 
 /* checks: 0 a (tcp), 1 b (tcp), 2 s = calc(a,b) at-least 1, 3 t = calc(s, b)
@@ -231,7 +285,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_step_thresholds), cmocka_unit_test(test_http_judge),
-        cmocka_unit_test(test_http_bounds),     cmocka_unit_test(test_request),
+        cmocka_unit_test(test_http_bounds),     cmocka_unit_test(test_http_reusable), cmocka_unit_test(test_request),
         cmocka_unit_test(test_derive),          cmocka_unit_test(test_pins),
         cmocka_unit_test(test_stats),
     };
