@@ -316,7 +316,7 @@ fi
 # ---- the section ----
 section=$WORK/section.md
 python3 - "$CG/parts.txt" "$CG" "$WORK/cap.txt" "$CAP" "$NQ" "$WINDOW" "$GEODATA" \
-    "$(git rev-parse --short HEAD 2>/dev/null || echo none)" "$(valgrind --version)" > "$section" <<'EOF'
+    "$(git describe --always --dirty 2>/dev/null || echo none)" "$(valgrind --version)" > "$section" <<'EOF'
 import os, statistics, sys, time
 parts, cg, capf, cap, nq, window, geodata, git, vg = sys.argv[1:]
 
@@ -347,7 +347,7 @@ for line in open(parts):
                    perq=(int(st["total"]) - idle_rate * (tb - ta)) / ans,
                    rq=packet / ans,
                    nh=(packet - hashed) / ans,
-                   pe=int(st.get("incl.rt_policy_eval", 0)) / ans,
+                   pe=int(st.get("incl.query_policy_response", 0)) / ans,
                    batch=ans / rx if rx else 0)
 base = rows["static"]
 label = {"static": "static A (1 record)", "static8": "static A (8 records)",
@@ -370,11 +370,14 @@ print("Issue 4 asks that a policy answer cost at most 1.3x a static answer per q
       "(`rt_query_process`, or `rt_query_process_batch` for a batch: parse, lookup, policy, "
       "answer), which does not depend on batching; *without the name hash* = "
       "that minus the hash lookup of the owner name (`rt_mphf_lookup`, or cmph's), whose cost "
-      "varies with the name itself, not with the policy. Geo queries carry ECS as "
+      "varies with the name itself, not with the policy; *in `query_policy_response`* = what a "
+      "policy answer costs from the name's type entry on (client, evaluation, the answer written; "
+      "the usual policy shapes are evaluated inline there, `rt_policy_eval` only for the others). "
+      "Geo queries carry ECS as "
       "resolvers send it (IPv4 /24, 80%%; IPv6 /56, 20%%; fixed seed); the geo table is the "
       "whole folded country table. Health checks do not probe (all healthy)." % ("{:,}".format(int(nq)), window))
 print()
-print("| kind | answered / sent | Ir/query | ratio | in the packet path | ratio | without the name hash | ratio | in `rt_policy_eval` | datagrams per `recvmmsg` |")
+print("| kind | answered / sent | Ir/query | ratio | in the packet path | ratio | without the name hash | ratio | in `query_policy_response` | datagrams per `recvmmsg` |")
 print("|---|---|---|---|---|---|---|---|---|---|")
 for k in ["static", "static8", "weighted", "failover", "multi", "geo", "static+ecs"]:
     if k not in rows:

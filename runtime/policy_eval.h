@@ -66,16 +66,26 @@ typedef struct rt_policy_result {
     const rt_image_t *image;      /* RT_PR_IMAGE */
     const uint8_t *image_bytes;   /* image->off is relative to this */
     uint32_t frags[RT_POLICY_MAX_MULTI]; /* RT_PR_FRAGS: fragment indices, send order */
-    /* RT_PR_FRAGS from a run (rt_policy.h RT_PNF_RUN), else run NULL: every
-     * fragment is frags[i] = run_first + r_i, its record at run + r_i * run_len */
+    /* RT_PR_FRAGS from a run (rt_policy.h RT_PNF_RUN), else run NULL: the
+     * fragments are run_first + 0 .. run_first + nfrags-1 (record r at
+     * run + r * run_len) in the order the draw `order` gives
+     * (rt_policy_run_order(); frags[] is not filled: rt_policy_write_frags()
+     * writes the records in that order without the index list) */
     const uint8_t *run;
     uint32_t run_first;
     uint32_t run_len;
+    uint32_t order;
 } rt_policy_result_t;
+
+/* frags[0..res->nfrags) of a run result (res->run != NULL), in send order;
+ * for other results a copy of res->frags. */
+void rt_policy_run_order(const rt_policy_result_t *res, uint32_t *frags);
 
 /* Evaluates policy `policy_idx` for `client` (NULL = unknown location) with
  * check states `health` (NULL = every check healthy) and the xorshift state
  * *rng (advanced by weighted and multivalue draws; must not be 0).
+ * Sets kind, scope, located, nfrags and run, and the fields of that kind
+ * (the others are unspecified).
  * Returns: out->kind (never 0). */
 int rt_policy_eval(const rt_policy_db_t *pdb, uint32_t policy_idx, const rt_client_t *client,
                    const uint64_t *health, uint64_t *rng, rt_policy_result_t *out);

@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "query.h"
 #include "rt.h"
@@ -74,6 +75,69 @@ size_t query_error_response(uint8_t *buf, size_t cap, const qstate_t *q, unsigne
  * truncation rules within limit. Returns: the response length. */
 size_t query_image_response(uint8_t *buf, size_t limit, const qstate_t *q,
                             const rt_image_t *im, const uint8_t *pool);
+
+/* Added by P2 (policy answers). The end of an answer whose body[0..body)
+ * already follows the question: header (QR, opcode and RD kept, AA and
+ * RCODE from img_flags, rt.h RT_IMG_*), counts, and the OPT RR of an answer
+ * (query_write_opt() with no extended RCODE and no EDE; ECS when
+ * q->ecs_echo). The caller checked that the OPT (query_answer_opt_len())
+ * fits. Inline: what query_image_response() and query_write_opt() do for
+ * an answer, without their calls. Returns: the response length. */
+static inline size_t query_answer_tail_inline(uint8_t *buf, const qstate_t *q, size_t body,
+                                              unsigned img_flags, uint16_t an, uint16_t ns,
+                                              uint16_t ar)
+{
+    uint8_t f1 = (uint8_t)(WIRE_QR_MASK | (WIRE_FLAGS1(buf) & (WIRE_OPCODE_MASK | WIRE_RD_MASK)));
+    if (img_flags & RT_IMG_AA)
+        f1 |= WIRE_AA_MASK;
+    WIRE_FLAGS1(buf) = f1;
+    WIRE_FLAGS2(buf) = (uint8_t)(img_flags & RT_IMG_RCODE_MASK & WIRE_RCODE_MASK);
+    size_t pos = q->q_end + body;
+    if (!q->has_opt) {
+        wire_set_counts(buf, 1, an, ns, ar);
+        return pos;
+    }
+    wire_set_counts(buf, 1, an, ns, (uint16_t)(ar + 1));
+    uint8_t *out = buf + pos;
+    out[0] = 0;
+    wire_write_u16(out + 1, WIRE_TYPE_OPT);
+    wire_write_u16(out + 3, RT_EDNS_MAX_UDP);
+    out[5] = 0;
+    out[6] = 0;
+    wire_write_u16(out + 7, q->opt_flags & WIRE_OPT_DO_MASK);
+    size_t e = q->ecs_echo ? rt_ecs_write(out + 11, 24, &q->ecs, q->ecs_scope) : 0;
+    wire_write_u16(out + 9, (uint16_t)e);
+    return pos + WIRE_OPT_FIXED_LEN + e;
+}
+
+/* Added by P2. query_image_response() for the common case, inline: image
+ * im fits whole within limit and has no fixups (so its cut points do not
+ * matter). Returns: the response length, or 0 when the case does not
+ * apply (call query_image_response()). */
+static inline size_t query_image_whole_inline(uint8_t *buf, size_t limit, const qstate_t *q,
+                                              const rt_image_t *im, const uint8_t *pool)
+{
+    size_t len = im->len;
+    size_t opt_len = !q->has_opt ? 0
+                                 : WIRE_OPT_FIXED_LEN +
+                                       (q->ecs_echo ? 8u + (q->ecs.source + 7u) / 8u : 0u);
+    /* q_end + opt_len <= 12 + 255 + 4 + 35 < 512 <= limit */
+    if ((im->flags & RT_IMG_FIXUPS) || len > limit - q->q_end - opt_len)
+        return 0;
+    const uint8_t *src = pool + im->off;
+    uint8_t *out = buf + q->q_end;
+    if (len >= 16 && len <= 32) { /* an A or AAAA record: two overlapping moves, no call */
+        uint8_t a[16], b[16];
+        memcpy(a, src, 16);
+        memcpy(b, src + len - 16, 16);
+        memcpy(out, a, 16);
+        memcpy(out + len - 16, b, 16);
+    } else {
+        memcpy(out, src, len);
+    }
+    return query_answer_tail_inline(buf, q, len, im->flags, im->ancount, im->nscount,
+                                    im->arcount);
+}
 
 /* Answers a name whose type entry is routing policy pol (RT_TYPEENT_POLICY
  * stripped): picks the client (ECS, else peer), evaluates the policy

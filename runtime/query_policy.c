@@ -4,13 +4,28 @@
  * The client is the ECS address when the query carries one (RFC 7871 §7.1.1),
  * else the packet's source. The evaluator (policy_eval.c, shared with
  * `zonec query`) picks a precompiled image, a set of per-record fragments
- * (multivalue) or NODATA; this file turns that into the response.
+ * (multivalue) or NODATA; this file turns that into the response. The
+ * usual policy shapes are evaluated inline (policy_eval_int.h) and the
+ * common answers (an image that fits, fragments) written inline
+ * (query_int.h), as the static path writes its images.
  */
 #include <stdint.h>
 #include <string.h>
 
 #include "health.h"
+#include "policy_eval_int.h"
 #include "query_int.h"
+
+/* The live prober's bitmap copied into snap (one consistent view per
+ * query). Out of line: its 8 KiB stack array is not the common case's. */
+static __attribute__((noinline)) int eval_live(const rt_db_t *db, uint32_t pol,
+                                               const rt_client_t *cl, uint64_t *rng,
+                                               rt_policy_result_t *pr)
+{
+    uint64_t snap[RT_HEALTH_SNAP_WORDS];
+    rt_health_snapshot(db->health_live, db->health_words, snap);
+    return rt_policy_eval(&db->pol, pol, cl, snap, rng, pr);
+}
 
 size_t query_policy_response(rt_ctx_t *ctx, uint8_t *buf, size_t cap, size_t limit, qstate_t *q,
                              uint32_t pol, const rt_peer_t *peer)
@@ -31,27 +46,32 @@ size_t query_policy_response(rt_ctx_t *ctx, uint8_t *buf, size_t cap, size_t lim
         cl.family = 0;
         cl.src_len = 0;
     }
-    if (!ctx->rng_seeded) { /* --seed: every thread starts from db->rng_seed */
-        if (db->rng_seed)
+    if (__builtin_expect(!ctx->rng_seeded || ctx->rng == 0, 0)) {
+        if (!ctx->rng_seeded && db->rng_seed) /* --seed: every thread starts from db->rng_seed */
             ctx->rng = db->rng_seed;
         ctx->rng_seeded = 1;
-    }
-    if (ctx->rng == 0)
-        ctx->rng = 1; /* xorshift must not start at 0 */
-    const uint64_t *health = ctx->health ? ctx->health : db->health;
-    uint64_t snap[RT_HEALTH_SNAP_WORDS]; /* live prober: one consistent view per query */
-    if (!ctx->health && db->health_live && db->health_words <= RT_HEALTH_SNAP_WORDS) {
-        rt_health_snapshot(db->health_live, db->health_words, snap);
-        health = snap;
+        if (ctx->rng == 0)
+            ctx->rng = 1; /* xorshift must not start at 0 */
     }
     ctx->last_policy = pol;
     rt_policy_result_t pr;
-    switch (rt_policy_eval(&db->pol, pol, &cl, health, &ctx->rng, &pr)) {
-    case RT_PR_IMAGE:
-        q->ecs_scope = pr.scope;
-        return query_image_response(buf, limit, q, pr.image, pr.image_bytes);
+    int kind;
+    if (ctx->health || !db->health_live || db->health_words > RT_HEALTH_SNAP_WORDS) {
+        /* the usual shapes inline (policy_eval_int.h), else the general walk */
+        const uint64_t *health = ctx->health ? ctx->health : db->health;
+        kind = rt_policy_eval_flat(&db->pol, pol, &cl, health, &ctx->rng, &pr);
+        if (kind == 0)
+            kind = rt_policy_eval(&db->pol, pol, &cl, health, &ctx->rng, &pr);
+    } else {
+        kind = eval_live(db, pol, &cl, &ctx->rng, &pr);
+    }
+    q->ecs_scope = pr.scope;
+    switch (kind) {
+    case RT_PR_IMAGE: {
+        size_t r = query_image_whole_inline(buf, limit, q, pr.image, pr.image_bytes);
+        return r ? r : query_image_response(buf, limit, q, pr.image, pr.image_bytes);
+    }
     case RT_PR_NODATA: {
-        q->ecs_scope = pr.scope;
         if (q->ans_zone >= db->hdr->zone_count)
             return query_error_response(buf, cap, q, WIRE_RCODE_SERVFAIL, 1);
         uint32_t img = db->zones[q->ans_zone].nodata_img;
@@ -61,18 +81,21 @@ size_t query_policy_response(rt_ctx_t *ctx, uint8_t *buf, size_t cap, size_t lim
     }
     case RT_PR_FRAGS: {
         /* multivalue: AA, NOERROR, answer section only; whole RRs while they fit */
-        q->ecs_scope = pr.scope;
-        size_t opt_len = query_answer_opt_len(q);
-        unsigned w = 0;
-        size_t n = rt_policy_write_frags(&db->pol, &pr, buf + q->q_end,
-                                         limit - q->q_end - opt_len, &w);
-        query_set_header(buf, 0, 1);
+        size_t opt_len = !q->has_opt ? 0
+                                     : WIRE_OPT_FIXED_LEN +
+                                           (q->ecs_echo ? 8u + (q->ecs.source + 7u) / 8u : 0u);
+        size_t room = limit - q->q_end - opt_len, n;
+        unsigned w = pr.nfrags;
+        if (pr.run && pr.run_len == 16 && w == RT_POLICY_MAX_MULTI && 16u * w <= room) {
+            /* eight A records (the most a multivalue answers) that fit, inline */
+            run_shuffle16(buf + q->q_end, pr.run, RT_POLICY_MAX_MULTI, pr.order);
+            n = 16u * RT_POLICY_MAX_MULTI;
+        } else {
+            n = rt_policy_write_frags(&db->pol, &pr, buf + q->q_end, room, &w);
+        }
+        size_t end = query_answer_tail_inline(buf, q, n, RT_IMG_AA, (uint16_t)w, 0, 0);
         if (w < pr.nfrags)
             WIRE_SET_TC(buf);
-        wire_set_counts(buf, 1, (uint16_t)w, 0, (uint16_t)(opt_len ? 1 : 0));
-        size_t end = q->q_end + n;
-        if (opt_len)
-            end += query_write_opt(buf + end, q, 0, 0);
         return end;
     }
     default:

@@ -777,44 +777,66 @@ static size_t packet_query(uint8_t *buf, const char *name, const uint8_t *ecs, s
     return n + ecs_len;
 }
 
+/* A whole blob (static data and policies) built from ZPL source src, opened
+ * with rt_db_open(): what the server answers from. */
+typedef struct pkt {
+    ir_t *ir;
+    pir_t pir;
+    playout_t pl;
+    uint8_t *blob;
+    rt_db_t db;
+} pkt_t;
+
+static void pkt_build(pkt_t *p, const char *src)
+{
+    memset(p, 0, sizeof *p);
+    FILE *f = fopen("p.zpl", "w");
+    assert_non_null(f);
+    fputs(src, f);
+    fclose(f);
+    diag_reset();
+    FILE *sink = fopen("/dev/null", "w");
+    diag_set_stream(sink); /* expected warnings (-Wcidr-no-default) */
+    p->ir = ir_new();
+    ir_t *ir = p->ir;
+    assert_int_equal(zpl_read_file(ir, "p.zpl", (loc_t){0, 0, 0}), 0);
+    assert_int_equal(ir->zpl_file_count, 1);
+    assert_int_equal(pir_build(&p->pir, ir, ir->zpl_files, ir->zpl_file_count), 0);
+    diag_set_stream(stderr);
+    fclose(sink);
+    for (uint32_t i = 0; i < p->pir.policy_count; i++)
+        if (playout_owner_missing(&p->pir, i))
+            ir_node_add(ir, p->pir.policies[i].zone, p->pir.policies[i].owner, p->pir.policies[i].loc);
+    assert_int_equal(ir_check(ir), 0);
+    ir_finish(ir);
+    assert_int_equal(playout_build(&p->pl, &p->pir, ir), 0);
+    ir->playout = &p->pl;
+    size_t len = 0;
+    assert_int_equal(layout_build(ir, 0, &p->blob, &len), 0);
+    assert_int_equal(rt_db_open(&p->db, p->blob, len), 0);
+    assert_non_null(p->db.pol.hdr);
+}
+
+static void pkt_free(pkt_t *p)
+{
+    free(p->blob);
+    playout_free(&p->pl);
+    ir_free(p->ir);
+}
+
 static void test_packet_path(void **state)
 {
     (void)state;
-    FILE *f = fopen("p.zpl", "w");
-    assert_non_null(f);
-    fputs("cidrset corp { 10.0.0.0/8 -> office; 10.1.0.0/16 -> lab; }\n"
+    pkt_t pk;
+    pkt_build(&pk, "cidrset corp { 10.0.0.0/8 -> office; 10.1.0.0/16 -> lab; }\n"
           "check c1 tcp 192.0.2.1:80;\n"
           "zone t.example {\n"
           "  soa ns hostmaster; ns ns;\n"
           "  records {\n  ns A 192.0.2.53\n  }\n"
           "  www A ttl 60 cidr corp { office -> 10.0.0.1; lab -> 10.1.0.1; }\n"
           "  pool A multivalue { 192.0.2.1 check c1; 192.0.2.2; 192.0.2.3; }\n"
-          "}\n", f);
-    fclose(f);
-    diag_reset();
-    FILE *sink = fopen("/dev/null", "w");
-    diag_set_stream(sink); /* the expected -Wcidr-no-default warning */
-    ir_t *ir = ir_new();
-    assert_int_equal(zpl_read_file(ir, "p.zpl", (loc_t){0, 0, 0}), 0);
-    assert_int_equal(ir->zpl_file_count, 1);
-    pir_t pir;
-    assert_int_equal(pir_build(&pir, ir, ir->zpl_files, ir->zpl_file_count), 0);
-    diag_set_stream(stderr);
-    fclose(sink);
-    for (uint32_t i = 0; i < pir.policy_count; i++)
-        if (playout_owner_missing(&pir, i))
-            ir_node_add(ir, pir.policies[i].zone, pir.policies[i].owner, pir.policies[i].loc);
-    assert_int_equal(ir_check(ir), 0);
-    ir_finish(ir);
-    playout_t pl;
-    assert_int_equal(playout_build(&pl, &pir, ir), 0);
-    ir->playout = &pl;
-    uint8_t *blob = NULL;
-    size_t len = 0;
-    assert_int_equal(layout_build(ir, 0, &blob, &len), 0);
-    rt_db_t db;
-    assert_int_equal(rt_db_open(&db, blob, len), 0);
-    assert_non_null(db.pol.hdr);
+          "}\n");
+    rt_db_t db = pk.db;
     uint64_t health[1] = {~0ull};
     rt_ctx_t ctx = {.db = &db, .rng = 1, .health = health, .rng_seeded = 1};
     static uint8_t buf[RT_BUF_MIN];
@@ -872,9 +894,93 @@ static void test_packet_path(void **state)
     r = rt_query_process(&ctx, buf, n, sizeof buf, &peer);
     assert_int_equal(buf[7], 2);
 
-    free(blob);
-    playout_free(&pl);
-    ir_free(ir);
+    pkt_free(&pk);
+}
+
+/* The packet path evaluates the usual policy shapes inline (query_policy.c,
+ * policy_eval_int.h) and writes eight A records of a multivalue in place:
+ * its answers and draws must be exactly rt_policy_eval()'s and
+ * rt_policy_write_frags()'s, for every shape, healthy or not. */
+static void test_packet_path_matches_eval(void **state)
+{
+    (void)state;
+    pkt_t pk;
+    pkt_build(&pk, "cidrset corp { 10.0.0.0/8 -> office; 10.1.0.0/16 -> lab; }\n"
+                   "check c1 tcp 192.0.2.1:80;\ncheck c2 tcp 192.0.2.2:80;\n"
+                   "zone t.example {\n"
+                   "  soa ns hostmaster; ns ns;\n"
+                   "  records {\n  ns A 192.0.2.53\n  }\n"
+                   "  m8 A multivalue { 192.0.2.1 check c1; 192.0.2.2; 192.0.2.3 check c2;\n"
+                   "    192.0.2.4; 192.0.2.5; 192.0.2.6 check c1; 192.0.2.7; 192.0.2.8; }\n"
+                   "  m3 A multivalue { 192.0.2.1 check c1; 192.0.2.2; 192.0.2.3 check c2; }\n"
+                   "  m6 AAAA multivalue { 2001:db8::1 check c1; 2001:db8::2; 2001:db8::3;\n"
+                   "    2001:db8::4; 2001:db8::5 check c2; 2001:db8::6; }\n"
+                   "  w A weighted { 70 -> 192.0.2.10 check c1; 20 -> 192.0.2.11 check c2;\n"
+                   "    10 -> 192.0.2.12; }\n"
+                   "  f A failover { primary 192.0.2.20 check c1; secondary 192.0.2.21 check c2; }\n"
+                   "  c A cidr corp { office -> 10.0.0.1 check c1; lab -> 10.1.0.1 check c2;\n"
+                   "    default -> 10.9.9.9; }\n"
+                   "}\n");
+    rt_db_t *db = &pk.db;
+    static const char *const names[] = {"m8", "m3", "m6", "w", "f", "c"};
+    static const uint16_t types[] = {RR_A, RR_A, RR_AAAA, RR_A, RR_A, RR_A};
+    uint64_t health[1];
+    rt_ctx_t ctx = {.db = db, .health = health, .rng_seeded = 1};
+    static uint8_t buf[RT_BUF_MIN], want[RT_BUF_MIN];
+    unsigned checked = 0;
+    for (unsigned hs = 0; hs < 4; hs++) { /* c1, c2 up or down */
+        health[0] = ~0ull & ~(uint64_t)hs;
+        for (unsigned k = 0; k < sizeof names / sizeof names[0]; k++) {
+            char qn[64];
+            snprintf(qn, sizeof qn, "%s.t.example.", names[k]);
+            uint8_t wn[DNAME_MAX];
+            size_t wl;
+            assert_int_equal(dname_from_text(wn, &wl, qn, strlen(qn), NULL), 0);
+            uint32_t pol = RT_PNONE;
+            for (uint32_t i = 0; i < db->pol.hdr->policy_count; i++) {
+                const rt_ppolicy_t *pp = &db->pol.policies[i];
+                if (pp->type == types[k] && pp->name_len == wl &&
+                    memcmp(db->pol.bytes + pp->name_off, wn, wl) == 0)
+                    pol = i;
+            }
+            assert_int_not_equal(pol, RT_PNONE);
+            for (unsigned it = 0; it < 300; it++) {
+                /* the server's answer from rng state s ... */
+                uint64_t s = rt_policy_seed(it * 8 + k + 100 * hs);
+                ctx.rng = s;
+                size_t n = packet_query(buf, qn, NULL, 0);
+                buf[12 + wl + 1] = (uint8_t)types[k]; /* qtype (low byte) */
+                rt_peer_t peer = {.family = 4, .addr = {10, 1, 0, (uint8_t)it}};
+                size_t r = rt_query_process(&ctx, buf, n, sizeof buf, &peer);
+                size_t q_end = 12 + wl + 4;
+                assert_true(r >= q_end + 11);
+                /* ... and the evaluator's from the same state */
+                rt_client_t cl = {.family = 4, .src_len = 32, .addr = {10, 1, 0, (uint8_t)it}};
+                rt_policy_result_t res;
+                uint64_t s2 = s;
+                int kind = rt_policy_eval(&db->pol, pol, &cl, health, &s2, &res);
+                assert_int_equal(ctx.rng, s2);
+                size_t wlen;
+                unsigned an;
+                if (kind == RT_PR_IMAGE) {
+                    wlen = res.image->len;
+                    memcpy(want, res.image_bytes + res.image->off, wlen);
+                    an = res.image->ancount;
+                } else {
+                    assert_int_equal(kind, RT_PR_FRAGS);
+                    wlen = rt_policy_write_frags(&db->pol, &res, want, sizeof want, &an);
+                    assert_int_equal(an, res.nfrags);
+                }
+                assert_int_equal(buf[3] & 15, 0);
+                assert_int_equal(buf[7], an); /* ANCOUNT */
+                assert_int_equal(r - q_end - 11, wlen); /* + OPT without ECS */
+                assert_memory_equal(buf + q_end, want, wlen);
+                checked++;
+            }
+        }
+    }
+    assert_int_equal(checked, 4 * 6 * 300);
+    pkt_free(&pk);
 }
 
 int main(void)
@@ -893,6 +999,7 @@ int main(void)
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_ecs),
         cmocka_unit_test(test_packet_path),
+        cmocka_unit_test(test_packet_path_matches_eval),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
