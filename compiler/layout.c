@@ -68,8 +68,12 @@
 #include "playout.h"
 #include "rrtype.h"
 #include "rt.h"
+#include "rt_policy.h"
 
-#define IMG_CAP (1u << 17)  /* builder buffer; images over 65535 are errors */
+/* Builder buffer; images over 65535 are errors. Any size > 65535 gives the
+ * same results (the image only grows); just under 128 KiB keeps it in
+ * malloc's (and ASan's) small-block pools instead of a mapping per build. */
+#define IMG_CAP ((1u << 17) - 4096)
 #define CHAIN_MAX 5         /* Knot puts at most 5 CNAMEs in one answer */
 #define MAX_FIXUPS 255
 #define MAX_CUTS 255
@@ -1083,6 +1087,43 @@ static void node_entries(lay_t *L, const ir_node_t *n)
     qsort(L->te + first, L->nte - first, sizeof *L->te, tent_cmp);
 }
 
+/* Inserts the record of the node whose name ends the pool at name_end (rt.h
+ * NODE RECORDS) between the name and the bytes of the images node_entries()
+ * just wrote: those bytes (from name_end on) move up by the record's size,
+ * and the images created since image `img0` with them; then the record:
+ * padding to 4, the entry count, the entries from te[te0] on with copies of
+ * their image headers; for a node below a cut (no entries of its own),
+ * cut_ref: the cut's RT_T_REFERRAL entry. */
+static void node_record(lay_t *L, size_t name_end, size_t img0, size_t te0,
+                        const rt_typeent_t *cut_ref)
+{
+    size_t count = cut_ref ? 1 : L->nte - te0;
+    size_t pad = ((name_end + 3u) & ~(size_t)3u) - name_end;
+    size_t rec = pad + 4u + count * sizeof(rt_nodeent_t);
+    size_t tail = L->pool_len - name_end;
+    uint8_t zero[sizeof(rt_nodeent_t)] = {0};
+    for (size_t i = 0; i < rec; i += sizeof zero) /* grow by rec bytes */
+        pool_put(L, zero, rec - i < sizeof zero ? rec - i : sizeof zero);
+    memmove(L->pool + name_end + rec, L->pool + name_end, tail);
+    for (size_t k = img0; k < L->nimages; k++)
+        L->images[k].off += (uint32_t)rec;
+    uint8_t *p = L->pool + name_end;
+    memset(p, 0, pad);
+    p += pad;
+    uint32_t c32 = (uint32_t)count;
+    memcpy(p, &c32, 4); /* little-endian hosts (rt.h) */
+    p += 4;
+    for (size_t k = 0; k < count; k++, p += sizeof(rt_nodeent_t)) {
+        rt_nodeent_t e;
+        memset(&e, 0, sizeof e);
+        e.type = cut_ref ? cut_ref->type : L->te[te0 + k].type;
+        e.image = cut_ref ? cut_ref->image : L->te[te0 + k].image;
+        if (!(e.image & RT_TYPEENT_POLICY))
+            e.im = L->images[e.image];
+        memcpy(p, &e, sizeof e);
+    }
+}
+
 /* Whether a CNAME policy owns node `n` (the node then needs RT_NODE_CNAME). */
 static int policy_cname(const ir_t *ir, const ir_zone_t *z, const ir_node_t *n)
 {
@@ -1161,7 +1202,22 @@ int layout_build(ir_t *ir, uint32_t seed, uint8_t **blob, size_t *len)
             te_first[g] = (uint32_t)L.nte;
             name_off[g] = (uint32_t)L.pool_len;
             pool_put(&L, n->key, n->name_len);
+            size_t name_end = L.pool_len, img0 = L.nimages;
             node_entries(&L, n);
+            /* below a cut: a copy of the cut's referral entry (rt.h NODE
+             * RECORDS); the cut precedes its descendants in canonical order
+             * and its RT_T_REFERRAL (type 0) entry sorts first */
+            rt_typeent_t ref = {0, 0, 0}, *cut_ref = NULL;
+            if (n->below_cut && n->cut) {
+                size_t cg = base[zi] + n->cut->index;
+                if (cg < g && te_first[cg] < te_first[cg + 1] &&
+                    L.te[te_first[cg]].type == RT_T_REFERRAL) {
+                    ref.type = RT_T_REFERRAL;
+                    ref.image = L.te[te_first[cg]].image;
+                    cut_ref = &ref;
+                }
+            }
+            node_record(&L, name_end, img0, te_first[g], cut_ref);
         }
     }
     te_first[total] = (uint32_t)L.nte;

@@ -17,6 +17,10 @@
  *    serves every qname length;
  *  - wildcard images (owner = the qname) with fixups.
  *
+ * In the byte pool each node's name is followed by its record (rt.h NODE
+ * RECORDS: copies of its type entries and their image headers) and then
+ * by the bytes of its images, so one query touches one stretch of memory.
+ *
  * Compression: owners point at the question (offset 12); names in rdata
  * that RFC 3597 §4 allows to compress point at a suffix of the qname or an
  * earlier name in the image. Cut points after each additional RR let the

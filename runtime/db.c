@@ -7,6 +7,8 @@
  * the sections and the zones only, so a server with a million names starts
  * without touching its tables; the packet path bounds-checks every index it
  * follows anyway (query.c), so a bad entry gives SERVFAIL, never a crash.
+ * rt_db_open() also checks that every node record (rt.h NODE RECORDS), which
+ * the packet path reads, matches the type entries and images it copies.
  * The MPHF's header is checked against its section (rt_mphf_open()); its
  * results are bounds-checked per query.
  */
@@ -153,6 +155,31 @@ int rt_db_open(rt_db_t *db, const void *blob, size_t len)
             goto fail;
         if ((n->flags & (RT_NODE_BELOW_CUT | RT_NODE_WILDCARD)) && n->aux >= h->node_count)
             goto fail;
+        /* the record (rt.h NODE RECORDS): a copy of the node's entries and images */
+        uint64_t ro = rt_node_rec_off(n->name_off, n->name_len);
+        uint32_t first = n->types_first, cnt = db->nodes[i + 1].types_first - first, c;
+        if (ro + 4 > h->bytes_len)
+            goto fail;
+        memcpy(&c, db->bytes + ro, 4);
+        if ((n->flags & RT_NODE_BELOW_CUT) && cnt == 0 && c == 1) {
+            /* no entries of its own: the copy of its cut's referral entry */
+            const rt_node_t *cn = &db->nodes[n->aux];
+            first = cn->types_first;
+            cnt = first < db->nodes[n->aux + 1].types_first && first < h->typeent_count &&
+                          db->typeents[first].type == RT_T_REFERRAL
+                      ? 1
+                      : 0;
+        }
+        if (c != cnt || ro + 4 + (uint64_t)c * sizeof(rt_nodeent_t) > h->bytes_len)
+            goto fail;
+        for (uint32_t k = 0; k < c; k++) {
+            rt_nodeent_t e;
+            const rt_typeent_t *te = &db->typeents[first + k];
+            memcpy(&e, db->bytes + ro + 4 + (uint64_t)k * sizeof e, sizeof e);
+            if (e.type != te->type || e.image != te->image ||
+                (!(e.image & RT_TYPEENT_POLICY) && memcmp(&e.im, &db->images[e.image], sizeof e.im) != 0))
+                goto fail;
+        }
     }
     return RT_OK;
 fail:

@@ -228,41 +228,71 @@ __attribute__((noinline)) static int64_t find_node(const rt_db_t *db, const qsta
     return slot;
 }
 
-/* The typeent of `type` at node idx, or NULL. Entries are sorted by type. */
-static const rt_typeent_t *find_type(const rt_db_t *db, uint32_t idx, uint16_t type)
+/* The entries of node n's record (rt.h NODE RECORDS) and their count in
+ * *count, or NULL (*count 0) when the record does not lie inside the pool
+ * (rt_db_open_lazy does not scan nodes). */
+Q_INLINE const rt_nodeent_t *node_rec(const rt_db_t *db, const rt_node_t *n, uint32_t *count)
 {
-    uint32_t lo = db->nodes[idx].types_first, hi = db->nodes[idx + 1].types_first;
-    if (hi > db->hdr->typeent_count || lo > hi)
-        return NULL; /* corrupt range (rt_db_open_lazy does not scan nodes) */
+    uint64_t off = rt_node_rec_off(n->name_off, n->name_len), lim = db->hdr->bytes_len;
+    uint32_t c;
+    *count = 0;
+    if (off + 4 > lim)
+        return NULL;
+    memcpy(&c, db->bytes + off, 4);
+    if ((uint64_t)c * sizeof(rt_nodeent_t) > lim - off - 4)
+        return NULL;
+    *count = c;
+    return (const rt_nodeent_t *)(const void *)(db->bytes + off + 4);
+}
+
+/* The entry of `type` among e[0..count), or NULL. Entries are sorted by type. */
+static const rt_nodeent_t *find_type(const rt_nodeent_t *e, uint32_t count, uint16_t type)
+{
+    uint32_t lo = 0, hi = count;
     while (hi - lo > 8) { /* narrow [lo, hi) while keeping the match inside */
         uint32_t mid = lo + (hi - lo) / 2;
-        if (type < db->typeents[mid].type)
+        if (type < e[mid].type)
             hi = mid;
         else
             lo = mid;
     }
     for (; lo < hi; lo++)
-        if (db->typeents[lo].type == type)
-            return &db->typeents[lo];
+        if (e[lo].type == type)
+            return &e[lo];
     return NULL;
 }
 
 #define NO_IMAGE UINT32_MAX
 #define BROKEN_IMAGE (UINT32_MAX - 1)
 
-/* Image of the referral at cut node `cut`. */
-static uint32_t referral_image(const rt_db_t *db, uint32_t cut)
+/* Image `idx` of rt_image[] (a zone's NXDOMAIN or NODATA): *im = its
+ * header, NULL when idx is out of range. */
+Q_INLINE uint32_t zone_image(const rt_db_t *db, uint32_t idx, const rt_image_t **im)
+{
+    *im = idx < db->hdr->image_count ? &db->images[idx] : NULL;
+    return idx;
+}
+
+/* Image of the referral at cut node `cut`; *im = its header (the record's copy). */
+static uint32_t referral_image(const rt_db_t *db, uint32_t cut, const rt_image_t **im)
 {
     if (cut >= db->hdr->node_count)
         return BROKEN_IMAGE;
-    const rt_typeent_t *te = find_type(db, cut, RT_T_REFERRAL);
-    return te ? te->image : BROKEN_IMAGE;
+    uint32_t c;
+    const rt_nodeent_t *e = node_rec(db, &db->nodes[cut], &c);
+    const rt_nodeent_t *te = find_type(e, c, RT_T_REFERRAL);
+    if (!te)
+        return BROKEN_IMAGE;
+    *im = &te->im;
+    return te->image;
 }
 
 /* Image answering qtype at node idx (exact or wildcard data), rt.h
  * DECISIONS 1c-1f: the type's entry; for ANY the lowest real type (RFC 8482,
- * Knot 3.2 answers one RRset); a CNAME node's RT_T_CNAME_OTHER; NODATA. */
-static uint32_t data_image(const rt_db_t *db, uint32_t idx, uint16_t qtype, qstate_t *q)
+ * Knot 3.2 answers one RRset); a CNAME node's RT_T_CNAME_OTHER; NODATA.
+ * *im = the image's header. */
+static uint32_t data_image(const rt_db_t *db, uint32_t idx, uint16_t qtype, qstate_t *q,
+                           const rt_image_t **im)
 {
     if (idx >= db->hdr->node_count)
         return BROKEN_IMAGE;
@@ -270,12 +300,14 @@ static uint32_t data_image(const rt_db_t *db, uint32_t idx, uint16_t qtype, qsta
     if (n->zone >= db->hdr->zone_count)
         return BROKEN_IMAGE;
     q->ans_zone = n->zone; /* a policy may answer NODATA (RT_TYPEENT_POLICY passes through) */
-    const rt_typeent_t *te = find_type(db, idx, qtype);
+    uint32_t c;
+    const rt_nodeent_t *e = node_rec(db, n, &c);
+    const rt_nodeent_t *te = find_type(e, c, qtype);
     if (te == NULL && qtype == WIRE_TYPE_ANY) {
-        for (uint32_t i = n->types_first; i < db->nodes[idx + 1].types_first; i++) {
-            uint16_t t = db->typeents[i].type;
+        for (uint32_t i = 0; i < c; i++) {
+            uint16_t t = e[i].type;
             if (t != RT_T_REFERRAL && t != RT_T_CNAME_OTHER) {
-                te = &db->typeents[i];
+                te = &e[i];
                 break;
             }
         }
@@ -283,10 +315,12 @@ static uint32_t data_image(const rt_db_t *db, uint32_t idx, uint16_t qtype, qsta
     /* Knot 3.2: qtype RRSIG and NSEC do not follow a CNAME (NODATA there) */
     if (te == NULL && (n->flags & RT_NODE_CNAME) && qtype != WIRE_TYPE_RRSIG &&
         qtype != WIRE_TYPE_NSEC)
-        te = find_type(db, idx, RT_T_CNAME_OTHER);
-    if (te)
+        te = find_type(e, c, RT_T_CNAME_OTHER);
+    if (te) {
+        *im = &te->im;
         return te->image;
-    return db->zones[n->zone].nodata_img;
+    }
+    return zone_image(db, db->zones[n->zone].nodata_img, im);
 }
 
 /* Zones scanned by deepest_apex(); with more, the walk probes every suffix. */
@@ -331,8 +365,9 @@ static int deepest_apex(const rt_db_t *db, const qstate_t *q, unsigned *label, u
  * After the first miss the walk stops at the deepest hosted apex above the
  * qname (deepest_apex()), so an NXDOMAIN one label below an apex costs one
  * hash, and a name outside every zone is refused without further probes. */
-Q_INLINE uint32_t lookup(const rt_db_t *db, qstate_t *q)
+Q_INLINE uint32_t lookup(const rt_db_t *db, qstate_t *q, const rt_image_t **im)
 {
+    *im = NULL;
     if (db->hdr->node_count == 0)
         return NO_IMAGE;
     unsigned last = q->nlabels; /* deepest label worth probing */
@@ -352,22 +387,30 @@ Q_INLINE uint32_t lookup(const rt_db_t *db, qstate_t *q)
         uint32_t idx = (uint32_t)found;
         const rt_node_t *n = &db->nodes[idx];
         q->ans_zone = n->zone; /* for the caller's counters (ctx->last_zone) */
-        if (n->flags & RT_NODE_BELOW_CUT) /* takes precedence over WILDCARD for aux */
-            return referral_image(db, n->aux);
+        if (n->flags & RT_NODE_BELOW_CUT) { /* takes precedence over WILDCARD for aux */
+            /* the record's copy of the cut's referral entry (rt.h NODE RECORDS) */
+            uint32_t c;
+            const rt_nodeent_t *e = node_rec(db, n, &c);
+            if (c == 1 && e[0].type == RT_T_REFERRAL) {
+                *im = &e[0].im;
+                return e[0].image;
+            }
+            return referral_image(db, n->aux, im);
+        }
         if (n->flags & RT_NODE_CUT) {
             /* RFC 4035 §3.1.4.1: the parent answers DS at the cut itself */
             if (i == 0 && q->qtype == WIRE_TYPE_DS)
-                return data_image(db, idx, q->qtype, q);
-            return referral_image(db, idx);
+                return data_image(db, idx, q->qtype, q, im);
+            return referral_image(db, idx, im);
         }
         if (i == 0)
-            return data_image(db, idx, q->qtype, q);
+            return data_image(db, idx, q->qtype, q, im);
         /* RFC 4592 §3.3.1: the closest encloser's "*" child synthesizes the answer */
         if (n->flags & RT_NODE_WILDCARD)
-            return data_image(db, n->aux, q->qtype, q);
+            return data_image(db, n->aux, q->qtype, q, im);
         if (n->zone >= db->hdr->zone_count)
             return BROKEN_IMAGE;
-        return db->zones[n->zone].nxdomain_img;
+        return zone_image(db, db->zones[n->zone].nxdomain_img, im);
     }
     return NO_IMAGE;
 }
@@ -379,6 +422,14 @@ Q_INLINE int image_valid(const rt_db_t *db, uint32_t idx)
         return 0;
     const rt_image_t *im = &db->images[idx];
     return (uint64_t)im->off + im->len + 2u * im->nfixups + 4u * im->ncuts <= db->hdr->bytes_len;
+}
+
+/* 1 when img is an image index and its header im (lookup()'s: a record's
+ * copy or rt_image[img]) and fixup/cut lists lie inside the byte pool. */
+Q_INLINE int image_hdr_valid(const rt_db_t *db, uint32_t img, const rt_image_t *im)
+{
+    return img < db->hdr->image_count && im != NULL &&
+           (uint64_t)im->off + im->len + 2u * im->nfixups + 4u * im->ncuts <= db->hdr->bytes_len;
 }
 
 int query_image_valid(const rt_db_t *db, uint32_t idx)
@@ -692,9 +743,9 @@ Q_INLINE int query_begin(rt_ctx_t *ctx, qstate_t *q,
 }
 
 /* The answer of a query query_begin() left at Q_LOOKUP, whose lookup()
- * gave img. */
+ * gave img and its header im. */
 Q_INLINE size_t query_answer(rt_ctx_t *ctx, qstate_t *q, uint8_t *buf, size_t cap,
-                             const rt_peer_t *peer, uint32_t img)
+                             const rt_peer_t *peer, uint32_t img, const rt_image_t *im)
 {
     const rt_db_t *db = ctx->db;
     ctx->last_zone = img == NO_IMAGE ? RT_CTX_NOZONE : q->ans_zone;
@@ -706,10 +757,10 @@ Q_INLINE size_t query_answer(rt_ctx_t *ctx, qstate_t *q, uint8_t *buf, size_t ca
     size_t limit = response_limit(q, peer, cap);
     if (img & RT_TYPEENT_POLICY)
         return query_policy_response(ctx, buf, cap, limit, q, img & ~RT_TYPEENT_POLICY, peer);
-    if (!image_valid(db, img))
+    if (!image_hdr_valid(db, img, im))
         return query_error_response(buf, cap, q, WIRE_RCODE_SERVFAIL, 1);
-    size_t r = image_response_whole(buf, limit, q, &db->images[img], db->bytes);
-    return r ? r : query_image_response(buf, limit, q, &db->images[img], db->bytes);
+    size_t r = image_response_whole(buf, limit, q, im, db->bytes);
+    return r ? r : query_image_response(buf, limit, q, im, db->bytes);
 }
 
 size_t rt_query_process(rt_ctx_t *ctx, uint8_t *buf, size_t len, size_t cap,
@@ -719,26 +770,34 @@ size_t rt_query_process(rt_ctx_t *ctx, uint8_t *buf, size_t len, size_t cap,
     size_t out;
     if (query_begin(ctx, &q, buf, len, cap, peer, &out) == Q_DONE)
         return out;
-    return query_answer(ctx, &q, buf, cap, peer, lookup(ctx->db, &q));
+    const rt_image_t *im;
+    uint32_t img = lookup(ctx->db, &q, &im);
+    return query_answer(ctx, &q, buf, cap, peer, img, im);
 }
 
 /* Batches: the same steps for every query of the batch, stage by stage,
  * so that the table entries each query needs are fetched from memory for
  * all of them at once (prefetch) instead of one miss after another:
- *   1. query_begin(); for an ordinary query, the MPHF slot of the qname;
- *      prefetch its node;
- *   2. prefetch the node's name and type entries;
- *   3. lookup() (it reads only the blob and the query); prefetch the image;
- *   4. prefetch the image's bytes;
- *   5. query_answer(), in order (policies draw from ctx's random state).
+ *   1. query_begin(); for an ordinary query, the MPHF vertices of the
+ *      qname; prefetch what their rank reads (rt_bdz_prefetch());
+ *   1b. the MPHF slot; prefetch its node;
+ *   2. prefetch the stretch of the pool the node's name starts: the name,
+ *      the node's record (entries and image headers) and, right after
+ *      them, the bytes of the node's first images (rt.h NODE RECORDS);
+ *   3. lookup() (it reads only the blob and the query); prefetch the
+ *      image's bytes (usually already on the way: the same stretch);
+ *   4. query_answer(), in order (policies draw from ctx's random state).
  * Each query's answer, and every change to ctx, is exactly what
  * rt_query_process() on the queries one after another gives. */
 void rt_query_process_batch(rt_ctx_t *ctx, rt_qitem_t *items, unsigned n, size_t cap)
 {
     qstate_t qs[RT_QBATCH_MAX];
     uint32_t img[RT_QBATCH_MAX];
+    const rt_image_t *ims[RT_QBATCH_MAX];
+    uint32_t vtx[RT_QBATCH_MAX][3]; /* MPHF vertices (rt_mphf.h) of each qname */
     uint8_t state[RT_QBATCH_MAX];
     const rt_db_t *db = ctx->db;
+    int inl = db->mph.inline_bdz;
     uint32_t nn = db->hdr->node_count, ni = db->hdr->image_count;
     while (n > RT_QBATCH_MAX) {
         rt_query_process_batch(ctx, items, RT_QBATCH_MAX, cap);
@@ -758,7 +817,21 @@ void rt_query_process_batch(rt_ctx_t *ctx, rt_qitem_t *items, unsigned n, size_t
         }
         if (nn == 0)
             continue;
+        if (inl) {
+            rt_bdz_vertices8(&db->mph.bdz, q->digest0, vtx[i]);
+            rt_bdz_prefetch(&db->mph.bdz, vtx[i]);
+            continue;
+        }
         q->slot0 = rt_mphf_lookup_digest(&db->mph, q->digest0);
+        q->have_slot0 = 1;
+        if (q->slot0 < nn)
+            __builtin_prefetch(&db->nodes[q->slot0]);
+    }
+    for (unsigned i = 0; inl && nn && i < n; i++) {
+        qstate_t *q = &qs[i];
+        if (state[i] != Q_LOOKUP)
+            continue;
+        q->slot0 = rt_bdz_rank(&db->mph.bdz, vtx[i]);
         q->have_slot0 = 1;
         if (q->slot0 < nn)
             __builtin_prefetch(&db->nodes[q->slot0]);
@@ -767,27 +840,24 @@ void rt_query_process_batch(rt_ctx_t *ctx, rt_qitem_t *items, unsigned n, size_t
         const qstate_t *q = &qs[i];
         if (state[i] != Q_LOOKUP || !q->have_slot0 || q->slot0 >= nn)
             continue;
-        const rt_node_t *nd = &db->nodes[q->slot0];
-        __builtin_prefetch(db->bytes + nd->name_off);
-        __builtin_prefetch(&db->typeents[nd->types_first]);
+        const uint8_t *p = db->bytes + db->nodes[q->slot0].name_off;
+        __builtin_prefetch(p);
+        __builtin_prefetch(p + 64);
     }
     for (unsigned i = 0; i < n; i++) {
         if (state[i] != Q_LOOKUP)
             continue;
-        img[i] = lookup(db, &qs[i]);
-        if (img[i] < ni) /* an image (not NO_IMAGE, BROKEN_IMAGE or a policy) */
-            __builtin_prefetch(&db->images[img[i]]);
+        img[i] = lookup(db, &qs[i], &ims[i]);
+        if (img[i] < ni && ims[i]) /* an image (not NO_IMAGE, BROKEN_IMAGE or a policy) */
+            __builtin_prefetch(db->bytes + ims[i]->off);
     }
-    for (unsigned i = 0; i < n; i++)
-        if (state[i] == Q_LOOKUP && img[i] < ni)
-            __builtin_prefetch(db->bytes + db->images[img[i]].off);
     for (unsigned i = 0; i < n; i++) {
         rt_qitem_t *it = &items[i];
         if (state[i] != Q_LOOKUP)
             continue;
         ctx->last_zone = RT_CTX_NOZONE;
         ctx->last_policy = RT_PNONE;
-        it->len = query_answer(ctx, &qs[i], it->buf, cap, &it->peer, img[i]);
+        it->len = query_answer(ctx, &qs[i], it->buf, cap, &it->peer, img[i], ims[i]);
         it->zone = ctx->last_zone;
         it->policy = ctx->last_policy;
     }

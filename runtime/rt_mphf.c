@@ -36,6 +36,7 @@ int rt_bdz_open(rt_bdz_t *m, const void *packed, size_t len)
     m->seed = seed;
     m->b = b;
     m->b3 = b == 3 && rank_end + 1 + glen + 1 <= len;
+    m->b5 = b == 5 && rank_end + 1 + glen + 7 <= len;
     return 0;
 }
 

@@ -128,13 +128,15 @@ static uint8_t *build(keyset_t *k, CMPH_ALGO algo, int b, size_t *len)
 
 /* Every key, then `nonkeys` random non-keys, against cmph_search_packed().
  * packed has 8 readable bytes after len: the reader is opened over len
- * bytes and over len + 8 (with b = 3 the second takes the 16-bit rank read). */
+ * bytes and over len + 8 (with b = 3 the second takes the 16-bit rank read,
+ * with b = 5 the 64-bit one). */
 static void compare(const uint8_t *packed, size_t len, keyset_t *k, uint32_t nonkeys)
 {
     rt_bdz_t m[2];
     assert_int_equal(rt_bdz_open(&m[0], packed, len), 0);
     assert_int_equal(rt_bdz_open(&m[1], packed, len + 8), 0);
     assert_int_equal(m[1].b3, m[1].b == 3);
+    assert_int_equal(m[1].b5, m[1].b == 5);
     uint8_t *seen = xcalloc(k->n, 1);
     for (uint32_t i = 0; i < k->n; i++) {
         uint32_t want = cmph_search_packed((void *)packed, (const char *)k->keys[i], k->lens[i]);
@@ -171,7 +173,7 @@ static void compare(const uint8_t *packed, size_t len, keyset_t *k, uint32_t non
     }
 }
 
-/* compiler/mphf.c's section (digests, BDZ b = 3) over a zone-sized set:
+/* compiler/mphf.c's section (digests, BDZ b = 5) over a zone-sized set:
  * rt_mphf_lookup() = mphf_lookup() (cmph on the digest) = the build's slots. */
 static void test_compiler_function(void **state)
 {
@@ -184,8 +186,8 @@ static void test_compiler_function(void **state)
     rt_mphf_t m;
     assert_int_equal(rt_mphf_open(&m, packed, plen), 0);
     assert_int_equal(m.inline_bdz, 1);
-    assert_int_equal(m.bdz.b, 3);
-    assert_int_equal(m.bdz.b3, 1);
+    assert_int_equal(m.bdz.b, 5);
+    assert_int_equal(m.bdz.b5, 1);
     for (uint32_t i = 0; i < k.n; i++) {
         assert_int_equal(mphf_lookup(packed, k.keys[i], k.lens[i]), slots[i]);
         assert_int_equal(rt_mphf_lookup(&m, k.keys[i], k.lens[i]), slots[i]);

@@ -786,6 +786,54 @@ static void test_corrupt_tables(void **state)
     free(copy);
 }
 
+/* A node record (rt.h NODE RECORDS) that does not match the type entries or
+ * images it copies: the full check refuses the blob, the lazy open accepts it
+ * and the packet path stays inside the buffer. */
+static void test_record_mismatch(void **state)
+{
+    (void)state;
+    const rt_blob_header_t *h = (const rt_blob_header_t *)g_blob;
+    const rt_node_t *nodes = (const rt_node_t *)(g_blob + h->nodes_off);
+    int tried = 0;
+    for (uint32_t i = 0; i < h->node_count; i++) {
+        if (nodes[i + 1].types_first == nodes[i].types_first)
+            continue;
+        size_t rec = h->bytes_off + (size_t)rt_node_rec_off(nodes[i].name_off, nodes[i].name_len);
+        /* the count, the first entry's type, its image index, its image's length */
+        const size_t at[] = {0, 4, 8, 12 + 4};
+        for (size_t k = 0; k < sizeof at / sizeof at[0]; k++) {
+            uint8_t *copy = aligned_alloc(8, g_blob_len);
+            memcpy(copy, g_blob, g_blob_len);
+            copy[rec + at[k]] ^= 0x41;
+            rt_db_t db;
+            assert_int_not_equal(rt_db_open(&db, copy, g_blob_len), 0);
+            assert_int_equal(rt_db_open_lazy(&db, copy, g_blob_len), 0);
+            rt_ctx_t ctx = {.db = &db, .rng = 1};
+            static uint8_t b[4096 + 64];
+            qb_t q;
+            const uint8_t *nm = g_blob + h->bytes_off + nodes[i].name_off;
+            char text[300];
+            size_t tl = 0;
+            for (size_t p = 0; nm[p]; p += 1u + nm[p]) {
+                memcpy(text + tl, nm + p + 1, nm[p]);
+                tl += nm[p];
+                text[tl++] = '.';
+            }
+            text[tl ? tl - 1 : 0] = 0;
+            qb_query(&q, text, 1, 1232);
+            memcpy(b, q.b, q.len);
+            memset(b + 4096, 0xa5, 64);
+            size_t n = rt_query_process(&ctx, b, q.len, 4096, NULL);
+            assert_true(n <= 4096);
+            for (int j = 0; j < 64; j++)
+                assert_int_equal(b[4096 + j], 0xa5);
+            free(copy);
+            tried++;
+        }
+    }
+    assert_true(tried > 8);
+}
+
 /* An empty database (no zones) answers REFUSED to everything. */
 static void test_empty_db(void **state)
 {
@@ -819,6 +867,7 @@ int main(void)
         cmocka_unit_test(test_codes),         cmocka_unit_test(test_random_bytes),
         cmocka_unit_test(test_mutations),     cmocka_unit_test(test_empty_db),
         cmocka_unit_test(test_corrupt_tables),
+        cmocka_unit_test(test_record_mismatch),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -172,14 +172,19 @@ static inline uint8_t *tb_finish(tb_t *t, uint32_t nx, uint32_t nodata, size_t *
             if (slot_of[i] >= nn)
                 abort();
     }
-    /* byte pool: names, then images with their fixups and cuts */
+    /* byte pool: each name followed by its record (rt.h NODE RECORDS, written
+     * once the image headers are known), then the images with their fixups
+     * and cuts */
     static uint8_t pool[1 << 17];
+    memset(pool, 0, sizeof pool);
     size_t plen = 0;
     uint32_t name_off[TB_MAX_NODE];
+    size_t rec_off[TB_MAX_NODE];
     for (uint32_t i = 0; i < nn; i++) {
         name_off[i] = (uint32_t)plen;
         memcpy(pool + plen, t->node[i].name, t->node[i].name_len);
-        plen += t->node[i].name_len;
+        rec_off[i] = (size_t)rt_node_rec_off(name_off[i], t->node[i].name_len);
+        plen = rec_off[i] + 4 + (size_t)t->node[i].ntypes * sizeof(rt_nodeent_t);
     }
     rt_image_t imgs[TB_MAX_IMG];
     memset(imgs, 0, sizeof imgs);
@@ -204,6 +209,20 @@ static inline uint8_t *tb_finish(tb_t *t, uint32_t nx, uint32_t nodata, size_t *
             pool[plen + 1] = (uint8_t)(im->cut[c][0] >> 8);
             pool[plen + 2] = (uint8_t)im->cut[c][1];
             pool[plen + 3] = (uint8_t)(im->cut[c][1] >> 8);
+        }
+    }
+    for (uint32_t i = 0; i < nn; i++) {
+        const tb_node_t *n = &t->node[i];
+        uint32_t c = (uint32_t)n->ntypes;
+        memcpy(pool + rec_off[i], &c, 4);
+        for (int k = 0; k < n->ntypes; k++) {
+            rt_nodeent_t e;
+            memset(&e, 0, sizeof e);
+            e.type = n->type[k];
+            e.image = n->img[k];
+            if (n->img[k] < (uint32_t)t->nimg)
+                e.im = imgs[n->img[k]];
+            memcpy(pool + rec_off[i] + 4 + (size_t)k * sizeof e, &e, sizeof e);
         }
     }
     /* nodes in slot order, typeents per node in that order */
