@@ -11,6 +11,10 @@
 
 #define ARENA_ALIGN 16
 #define ARENA_DEFAULT_CHUNK (64 * 1024)
+/* The first chunk is at most this big; each new chunk doubles up to
+ * chunk_size, so a small IR does not pay for a 1 MiB chunk and a big one
+ * reaches full-size chunks after a few. */
+#define ARENA_FIRST_CHUNK (64 * 1024)
 
 struct chunk {
     struct chunk *next;
@@ -21,7 +25,8 @@ struct chunk {
 
 struct arena {
     struct chunk *head; /* current chunk; older chunks follow */
-    size_t chunk_size;
+    size_t chunk_size;  /* the size chunks grow to */
+    size_t next_size;   /* the size of the next chunk (<= chunk_size) */
     size_t used;
 };
 
@@ -74,7 +79,9 @@ arena_t *arena_new(size_t chunk_size)
 {
     arena_t *a = xcalloc(1, sizeof *a);
     a->chunk_size = chunk_size ? chunk_size : ARENA_DEFAULT_CHUNK;
-    a->head = chunk_new(a->chunk_size);
+    size_t first = a->chunk_size < ARENA_FIRST_CHUNK ? a->chunk_size : ARENA_FIRST_CHUNK;
+    a->head = chunk_new(first);
+    a->next_size = first;
     return a;
 }
 
@@ -92,7 +99,7 @@ void arena_free(arena_t *a)
 void arena_reset(arena_t *a)
 {
     struct chunk *c = a->head;
-    /* keep the oldest chunk (the last in the list): it has the default size */
+    /* keep the oldest chunk (the last in the list): the first one made */
     while (c->next) {
         struct chunk *n = c->next;
         free(c);
@@ -100,6 +107,7 @@ void arena_reset(arena_t *a)
     }
     c->used = 0;
     a->head = c;
+    a->next_size = c->size;
     a->used = 0;
 }
 
@@ -111,7 +119,9 @@ void *arena_alloc(arena_t *a, size_t size)
     struct chunk *c = a->head;
     if (c->size - c->used < need) {
         /* big requests get a chunk of their own so the remainder is not wasted */
-        size_t csize = need > a->chunk_size ? need : a->chunk_size;
+        if (a->next_size < a->chunk_size)
+            a->next_size = a->next_size * 2 < a->chunk_size ? a->next_size * 2 : a->chunk_size;
+        size_t csize = need > a->next_size ? need : a->next_size;
         c = chunk_new(csize);
         c->next = a->head;
         a->head = c;

@@ -18,8 +18,10 @@
 
 typedef struct arena arena_t;
 
-/* Creates an empty arena whose chunks are at least `chunk_size` bytes
- * (0 picks a default of 64 KiB).
+/* Creates an empty arena whose chunks grow to `chunk_size` bytes (0 picks
+ * a default of 64 KiB): the first chunk is at most 64 KiB, each new one
+ * twice the last until chunk_size; a request bigger than that gets a
+ * chunk of its own.
  * Returns: the arena; never NULL.
  * Ownership: the caller releases it with arena_free(). */
 arena_t *arena_new(size_t chunk_size);

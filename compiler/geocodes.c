@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define GEOCODES_SUB_MAX 8 /* "CC-XXX" + NUL, padded */
 
@@ -123,14 +124,51 @@ static int sub_cmp(const void *a, const void *b)
     return memcmp(a, b, GEOCODES_SUB_MAX);
 }
 
-geocodes_t *geocodes_load(arena_t *a, const char *dir, loc_t ref)
+/* Identity of a file for the cache: the same path with the same device,
+ * inode, size and modification time is taken to hold the same codes. */
+struct file_key {
+    dev_t dev;
+    ino_t ino;
+    off_t size;
+    struct timespec mtime;
+};
+
+static int file_key(const char *path, struct file_key *k)
 {
-    if (!dir)
-        dir = getenv("ZONEC_ISO_CODES_DIR");
-    if (!dir || !*dir)
-        dir = GEOCODES_DEFAULT_DIR;
-    char *p1 = arena_sprintf(a, "%s/iso_3166-1.json", dir);
-    char *p2 = arena_sprintf(a, "%s/iso_3166-2.json", dir);
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return -1;
+    memset(k, 0, sizeof *k);
+    k->dev = st.st_dev;
+    k->ino = st.st_ino;
+    k->size = st.st_size;
+    k->mtime = st.st_mtim;
+    return 0;
+}
+
+static int file_key_eq(const struct file_key *x, const struct file_key *y)
+{
+    return x->dev == y->dev && x->ino == y->ino && x->size == y->size &&
+           x->mtime.tv_sec == y->mtime.tv_sec && x->mtime.tv_nsec == y->mtime.tv_nsec;
+}
+
+/* Per-process cache of successful loads: a process that compiles many
+ * inputs (the fuzz targets, the unit tests) scans the ~700 KB of JSON once
+ * per directory, not once per compile. Entries are immutable and live until
+ * the process exits (a static list, so leak checkers see them reachable);
+ * only loads without an error are cached, so a failing load reports again. */
+struct cache_entry {
+    struct cache_entry *next;
+    struct file_key k1, k2;
+    geocodes_t g;
+    char dir[]; /* NUL-terminated */
+};
+
+static struct cache_entry *cache;
+
+/* Reads and scans both files into `a`. */
+static geocodes_t *load_files(arena_t *a, const char *p1, const char *p2, loc_t ref)
+{
     size_t l1, l2;
     char *t1 = slurp(a, p1, &l1, ref);
     char *t2 = t1 ? slurp(a, p2, &l2, ref) : NULL;
@@ -151,10 +189,48 @@ geocodes_t *geocodes_load(arena_t *a, const char *dir, loc_t ref)
         return NULL;
     }
     qsort(v.v, v.n, sizeof *v.v, sub_cmp);
-    g->sub = arena_memdup(a, v.v, v.n * sizeof *v.v);
+    g->sub = v.v; /* xrealloc'd: the caller keeps or copies it */
     g->sub_count = v.n;
-    free(v.v);
     return g;
+}
+
+geocodes_t *geocodes_load(arena_t *a, const char *dir, loc_t ref)
+{
+    if (!dir)
+        dir = getenv("ZONEC_ISO_CODES_DIR");
+    if (!dir || !*dir)
+        dir = GEOCODES_DEFAULT_DIR;
+    char *p1 = arena_sprintf(a, "%s/iso_3166-1.json", dir);
+    char *p2 = arena_sprintf(a, "%s/iso_3166-2.json", dir);
+    struct file_key k1, k2;
+    int keyed = file_key(p1, &k1) == 0 && file_key(p2, &k2) == 0;
+    if (keyed)
+        for (struct cache_entry *c = cache; c; c = c->next)
+            if (strcmp(c->dir, dir) == 0 && file_key_eq(&c->k1, &k1) && file_key_eq(&c->k2, &k2))
+                return &c->g;
+    /* The file texts are read into a scratch arena: only the code sets are
+     * kept (in `a`, or in the cache). */
+    arena_t *scratch = arena_new(0);
+    geocodes_t *g = load_files(scratch, p1, p2, ref);
+    geocodes_t *out = NULL;
+    if (g && keyed) {
+        size_t dlen = strlen(dir) + 1;
+        struct cache_entry *c = xmalloc(sizeof *c + dlen);
+        c->k1 = k1;
+        c->k2 = k2;
+        c->g = *g; /* takes the xrealloc'd subdivision array */
+        memcpy(c->dir, dir, dlen);
+        c->next = cache;
+        cache = c;
+        out = &c->g;
+    } else if (g) {
+        out = arena_alloc(a, sizeof *out);
+        *out = *g;
+        out->sub = arena_memdup(a, g->sub, g->sub_count * sizeof *g->sub);
+        free(g->sub);
+    }
+    arena_free(scratch);
+    return out;
 }
 
 int geocodes_is_country(const geocodes_t *g, const char *cc, size_t len)

@@ -37,7 +37,12 @@ typedef struct geocodes geocodes_t;
  * Reports at `ref` and returns NULL when a file cannot be read
  * ("cannot open '<path>': <strerror> (install the iso-codes package)") or
  * holds no codes ("'<path>' has no ISO 3166 codes").
- * Ownership: in `a`. */
+ * A successful load is cached for the life of the process, keyed by the
+ * directory and both files' device, inode, size and mtime: the next call
+ * for unchanged files returns the same set without reading them (a process
+ * that compiles many inputs, like the fuzz targets, scans the JSON once).
+ * Ownership: read-only, valid at least as long as `a` (it is in `a` or in
+ * the process-wide cache); the caller frees nothing. */
 geocodes_t *geocodes_load(arena_t *a, const char *dir, loc_t ref);
 
 /* Whether `cc` (len bytes; case-sensitive, upper case) is an ISO 3166-1

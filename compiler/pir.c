@@ -1372,7 +1372,9 @@ unsigned pir_build(pir_t *out, ir_t *ir, const policy_file_t *const *files, size
     unsigned before = diag_error_count();
     memset(out, 0, sizeof *out);
     out->arena = ir->arena;
-    pb_t *b = xcalloc(1, sizeof *b);
+    /* rdata is scratch, written before every use: only the rest is zeroed */
+    pb_t *b = xmalloc(sizeof *b);
+    memset(b, 0, offsetof(pb_t, rdata));
     b->p = out;
     b->ir = ir;
     b->a = ir->arena;

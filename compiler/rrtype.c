@@ -717,9 +717,16 @@ static int parse_svc_params(pctx_t *c)
 {
     size_t np = c->n - c->i;
     svc_param_t *ps = xcalloc(np ? np : 1, sizeof *ps);
-    uint8_t *scratch = xmalloc(65536 * 2);
+    /* two blocks, not one of 128 KiB: allocators map blocks that big on
+     * every call (glibc past its mmap threshold, ASan past 128 KiB) */
+    uint8_t *scratch = xmalloc(65536);
     size_t used = 0, cnt = 0;
-    uint8_t *dec = scratch + 65536;
+    /* a decoded value is never longer than its field */
+    size_t dcap = 0;
+    for (size_t k = c->i; k < c->n; k++)
+        dcap = c->f[k].len > dcap ? c->f[k].len : dcap;
+    dcap = dcap < 65535 ? dcap : 65535;
+    uint8_t *dec = xmalloc(dcap + 1);
     int rc = -1;
     char s[200];
 
@@ -749,7 +756,7 @@ static int parse_svc_params(pctx_t *c)
         }
         long dl = 0;
         if (v) {
-            dl = decode_cstr(v, vlen, dec, 65535);
+            dl = decode_cstr(v, vlen, dec, dcap);
             if (dl < 0) {
                 perr(c, f->loc, "bad escape in '%s'", show(f, s, sizeof s));
                 goto out;
@@ -814,22 +821,27 @@ static int parse_svc_params(pctx_t *c)
                 }
                 vl = ic.len;
                 if (key == SVC_MANDATORY) {
+                    /* on the heap: a 64 KiB array on the stack made every
+                     * call of rrtype_rdata_from_text() (this is inlined)
+                     * pay for the frame under ASan */
                     size_t nk = vl / 2;
-                    uint16_t keys[32768];
+                    uint16_t *keys = xmalloc((nk ? nk : 1) * sizeof *keys);
                     for (size_t k = 0; k < nk; k++)
                         keys[k] = (uint16_t)(val[2 * k] << 8 | val[2 * k + 1]);
                     qsort(keys, nk, sizeof keys[0], u16_cmp);
-                    for (size_t k = 0; k < nk; k++) {
-                        if (keys[k] == SVC_MANDATORY) {
-                            perr(c, f->loc, "mandatory must not list itself");
-                            goto out;
-                        }
-                        if (k && keys[k] == keys[k - 1]) {
-                            perr(c, f->loc, "duplicate key in mandatory list");
-                            goto out;
-                        }
+                    const char *bad = NULL;
+                    for (size_t k = 0; k < nk && !bad; k++) {
+                        if (keys[k] == SVC_MANDATORY)
+                            bad = "mandatory must not list itself";
+                        else if (k && keys[k] == keys[k - 1])
+                            bad = "duplicate key in mandatory list";
                         val[2 * k] = (uint8_t)(keys[k] >> 8);
                         val[2 * k + 1] = (uint8_t)keys[k];
+                    }
+                    free(keys);
+                    if (bad) {
+                        perr(c, f->loc, "%s", bad);
+                        goto out;
                     }
                 }
             }
@@ -877,6 +889,7 @@ toolong:
 out:
     free(ps);
     free(scratch);
+    free(dec);
     return rc;
 }
 
@@ -887,7 +900,11 @@ static int parse_b64_rest(pctx_t *c, const char *what)
         perr(c, c->rr_loc, "missing %s", what);
         return -1;
     }
-    uint8_t *txt = xmalloc(65536 * 2);
+    /* room for the fields' text, 128 KiB at most (more is an error) */
+    size_t total = 0;
+    for (size_t k = c->i; k < c->n; k++)
+        total += c->f[k].len;
+    uint8_t *txt = xmalloc(total < 65536 * 2 ? total : 65536 * 2);
     size_t tl = 0;
     int rc = -1;
     loc_t first = c->f[c->i].loc;
@@ -936,8 +953,10 @@ static int parse_remainder(pctx_t *c, const char *what)
         const rdata_field_t *f = need(c, what);
         if (!f || unquoted_quote(c, f))
             return -1;
-        uint8_t *buf = xmalloc(65536);
-        long n = decode_cstr(f->text, f->len, buf, 65535);
+        /* the decoded value is never longer than the field */
+        size_t bcap = f->len < 65535 ? f->len : 65535;
+        uint8_t *buf = xmalloc(bcap + 1);
+        long n = decode_cstr(f->text, f->len, buf, bcap);
         int rc = -1;
         if (n == -1) {
             char s[200];
