@@ -452,20 +452,6 @@ size_t query_answer_opt_len(const qstate_t *q)
     return answer_opt_len(q);
 }
 
-/* query_write_opt() of an answer (no extended RCODE, no EDE), inlined. */
-Q_INLINE size_t write_answer_opt(uint8_t *out, const qstate_t *q)
-{
-    out[0] = 0;
-    wire_write_u16(out + 1, WIRE_TYPE_OPT);
-    wire_write_u16(out + 3, RT_EDNS_MAX_UDP);
-    out[5] = 0;
-    out[6] = 0;
-    wire_write_u16(out + 7, q->opt_flags & WIRE_OPT_DO_MASK);
-    size_t e = q->ecs_echo ? rt_ecs_write(out + 11, 24, &q->ecs, q->ecs_scope) : 0;
-    wire_write_u16(out + 9, (uint16_t)e);
-    return WIRE_OPT_FIXED_LEN + e;
-}
-
 /* Writes the OPT RR at out (RFC 6891 §6.1.2): payload 1232, our version 0,
  * DO copied, extended RCODE high bits; for an answer to a query with ECS
  * (q->ecs_echo) the ECS option with the answer's scope (RFC 7871 §7.2.1).
@@ -567,7 +553,7 @@ Q_INLINE size_t image_response_whole(uint8_t *buf, size_t limit, const qstate_t 
     wire_set_counts(buf, 1, im->ancount, im->nscount, (uint16_t)(im->arcount + (opt_len ? 1 : 0)));
     size_t pos = q->q_end + len;
     if (opt_len)
-        pos += write_answer_opt(buf + pos, q);
+        pos += query_write_answer_opt(buf + pos, q);
     return pos;
 }
 

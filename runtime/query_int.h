@@ -76,6 +76,21 @@ size_t query_error_response(uint8_t *buf, size_t cap, const qstate_t *q, unsigne
 size_t query_image_response(uint8_t *buf, size_t limit, const qstate_t *q,
                             const rt_image_t *im, const uint8_t *pool);
 
+/* query_write_opt() of an answer (no extended RCODE, no EDE), inline: the
+ * OPT RR at out, ECS with q->ecs_scope when q->ecs_echo. Returns: its length. */
+static inline size_t query_write_answer_opt(uint8_t *out, const qstate_t *q)
+{
+    out[0] = 0;
+    wire_write_u16(out + 1, WIRE_TYPE_OPT);
+    wire_write_u16(out + 3, RT_EDNS_MAX_UDP);
+    out[5] = 0;
+    out[6] = 0;
+    wire_write_u16(out + 7, q->opt_flags & WIRE_OPT_DO_MASK);
+    size_t e = q->ecs_echo ? rt_ecs_write(out + 11, 24, &q->ecs, q->ecs_scope) : 0;
+    wire_write_u16(out + 9, (uint16_t)e);
+    return WIRE_OPT_FIXED_LEN + e;
+}
+
 /* Added by P2 (policy answers). The end of an answer whose body[0..body)
  * already follows the question: header (QR, opcode and RD kept, AA and
  * RCODE from img_flags, rt.h RT_IMG_*), counts, and the OPT RR of an answer
@@ -98,16 +113,7 @@ static inline size_t query_answer_tail_inline(uint8_t *buf, const qstate_t *q, s
         return pos;
     }
     wire_set_counts(buf, 1, an, ns, (uint16_t)(ar + 1));
-    uint8_t *out = buf + pos;
-    out[0] = 0;
-    wire_write_u16(out + 1, WIRE_TYPE_OPT);
-    wire_write_u16(out + 3, RT_EDNS_MAX_UDP);
-    out[5] = 0;
-    out[6] = 0;
-    wire_write_u16(out + 7, q->opt_flags & WIRE_OPT_DO_MASK);
-    size_t e = q->ecs_echo ? rt_ecs_write(out + 11, 24, &q->ecs, q->ecs_scope) : 0;
-    wire_write_u16(out + 9, (uint16_t)e);
-    return pos + WIRE_OPT_FIXED_LEN + e;
+    return pos + query_write_answer_opt(buf + pos, q);
 }
 
 /* Added by P2. query_image_response() for the common case, inline: image
