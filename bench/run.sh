@@ -17,7 +17,8 @@
 #   NICE=-10         nice level of the benchmark's own session (autogroup) and of servers and
 #                    load generators (as root; 0 when not root), so that other work on a
 #                    shared machine disturbs the figures less
-#   CAP_SECS=3       closed-loop (max) run length;  INFLIGHT=200 queries kept in flight
+#   CAP_SECS=3       closed-loop (max) time per server and round, in CAP_SLICES=6 slices
+#                    taken in turns with the other servers;  INFLIGHT=200 queries in flight
 #   RATE=20000 FIX_SECS=5          open-loop run: fixed rate and length
 #   DNSPERF=1 DNSPERF_SECS=2       also measure max qps with dnsperf (0 to skip)
 #   NQUERIES=100000  queries in the mix file
@@ -63,6 +64,7 @@ if [ -z "${BENCH_INNER:-}" ] && [ "$NICE" != 0 ] && [ -w /proc/self/autogroup ] 
 fi
 [ -n "${BENCH_INNER:-}" ] && { echo "$NICE" > /proc/self/autogroup; } 2>/dev/null
 CAP_SECS=${CAP_SECS:-3}
+CAP_SLICES=${CAP_SLICES:-6}
 INFLIGHT=${INFLIGHT:-200}
 RATE=${RATE:-20000}
 FIX_SECS=${FIX_SECS:-5}
@@ -297,8 +299,17 @@ count_bad() {
     rec "$1" "$2" bad "$3" "$b"
 }
 
-# ---- one server, one size, one round ----
-measure() {
+# ---- one size, one round: every server started, capacity in interleaved slices ----
+# The servers of a round run side by side (each pinned to SERVER_CPU; a server not being
+# measured is idle). Capacity is measured in CAP_SLICES slices per server, the servers taking
+# turns slice by slice, so that a server and the trivial responder are measured seconds
+# apart: on a shared virtual machine the rate of every server drifts by 10-20% within a
+# minute, which a single run per server and round turned into noise in the ratios.
+declare -A SPID CAP_N
+
+# measure_up SERVER SIZE ROUND: start (start-up time), touch every name, peak RSS; the
+# server keeps running (SPID[SERVER]).
+measure_up() {
     local s=$1 size=$2 r=$3 port res line spid i cmd
     eval "port=\$PORT_$s"
     res=$WORK/startup.res
@@ -334,22 +345,41 @@ measure() {
         -x "$LPORT_LOAD" -c "$INFLIGHT" -n "$nall" -l 300 -L touch)
     count_bad "$size" "$s" "$r" "$line"
     rec "$size" "$s" rss_mb "$r" "$(peak_rss_mb "$spid")"
+    SPID[$s]=$spid
+    CAP_N[$s]="0 0 0 0 0 0"   # answered sent noerror nxdomain server-CPU-s seconds
+    return 0
+}
 
-    # closed loop: max answers/s and answers per server CPU-second
+# measure_slice SERVER SIZE ROUND: one closed-loop slice of CAP_SECS / CAP_SLICES seconds,
+# added to the server's sums (CAP_N).
+measure_slice() {
+    local s=$1 size=$2 r=$3 port line secs
+    eval "port=\$PORT_$s"
+    secs=$(awk -v a="$CAP_SECS" -v b="$CAP_SLICES" 'BEGIN {printf "%.3f", a / b}')
     line=$(nice -n "$NICE" taskset -c "$CLIENT_CPU" "$LOADGEN" -m closed -d "$WORK/mix-$size.q" -p "$port" \
-        -x "$LPORT_LOAD" -c "$INFLIGHT" -n 100000000 -l "$CAP_SECS" -P "$spid" -L max)
+        -x "$LPORT_LOAD" -c "$INFLIGHT" -n 100000000 -l "$secs" -P "${SPID[$s]}" -L max)
     echo "$s $size r$r $line" >> "$LOG/results.log"
     count_bad "$size" "$s" "$r" "$line"
-    local ans sent
-    ans=$(kv answered "$line"); sent=$(kv sent "$line")
-    rec "$size" "$s" qps "$r" "$(kv qps "$line")"
-    rec "$size" "$s" cap "$r" "$(kv cap "$line")"
-    rec "$size" "$s" util "$r" "$(awk -v c="$(kv srv_cpu_s "$line")" -v t="$(kv secs "$line")" 'BEGIN {printf "%.1f", (t > 0 ? 100 * c / t : 0)}')"
-    if [ "${sent:-0}" -gt 0 ]; then
+    CAP_N[$s]=$(awk -v acc="${CAP_N[$s]}" -v a="$(kv answered "$line")" -v b="$(kv sent "$line")" \
+        -v c="$(kv noerror "$line")" -v d="$(kv nxdomain "$line")" -v e="$(kv srv_cpu_s "$line")" \
+        -v f="$(kv secs "$line")" 'BEGIN {split(acc, x, " ");
+        printf "%d %d %d %d %.6f %.6f", x[1] + a, x[2] + b, x[3] + c, x[4] + d, x[5] + e, x[6] + f}')
+}
+
+# measure_down SERVER SIZE ROUND: capacity figures from the slices, then the fixed-rate run
+# and dnsperf; stops the server.
+measure_down() {
+    local s=$1 size=$2 r=$3 port line spid=${SPID[$s]} ans sent nox nxd cpu secs
+    eval "port=\$PORT_$s"
+    read -r ans sent nox nxd cpu secs <<< "${CAP_N[$s]}"
+    if [ "$ans" -gt 0 ] && awk -v c="$cpu" 'BEGIN {exit !(c > 0)}'; then
+        rec "$size" "$s" qps "$r" "$(awk -v a="$ans" -v t="$secs" 'BEGIN {printf "%.0f", a / t}')"
+        rec "$size" "$s" cap "$r" "$(awk -v a="$ans" -v c="$cpu" 'BEGIN {printf "%.0f", a / c}')"
+        rec "$size" "$s" util "$r" "$(awk -v c="$cpu" -v t="$secs" 'BEGIN {printf "%.1f", 100 * c / t}')"
         rec "$size" "$s" lost_pct "$r" "$(awk -v a="$ans" -v b="$sent" 'BEGIN {printf "%.4f", 100 * (b - a) / b}')"
-        rec "$size" "$s" noerror_pct "$r" "$(awk -v x="$(kv noerror "$line")" -v a="$ans" 'BEGIN {printf "%.2f", a ? 100 * x / a : 0}')"
-        rec "$size" "$s" nxdomain_pct "$r" "$(awk -v x="$(kv nxdomain "$line")" -v a="$ans" 'BEGIN {printf "%.2f", a ? 100 * x / a : 0}')"
-        rec "$size" "$s" other_pct "$r" "$(awk -v x="$(kv noerror "$line")" -v y="$(kv nxdomain "$line")" -v a="$ans" 'BEGIN {printf "%.2f", a ? 100 * (a - x - y) / a : 0}')"
+        rec "$size" "$s" noerror_pct "$r" "$(awk -v x="$nox" -v a="$ans" 'BEGIN {printf "%.2f", 100 * x / a}')"
+        rec "$size" "$s" nxdomain_pct "$r" "$(awk -v x="$nxd" -v a="$ans" 'BEGIN {printf "%.2f", 100 * x / a}')"
+        rec "$size" "$s" other_pct "$r" "$(awk -v x="$nox" -v y="$nxd" -v a="$ans" 'BEGIN {printf "%.2f", 100 * (a - x - y) / a}')"
     fi
 
     # open loop at a fixed rate: server CPU per million answers
@@ -370,6 +400,7 @@ measure() {
     fi
 
     stop_tree "$spid"
+    unset 'SPID[$s]'
     return 0
 }
 
@@ -421,15 +452,27 @@ for r in $(seq "$MAIN_ROUNDS"); do
                 fi ;;
             esac
         done
-        # servers, start order rotated every round
+        # servers: start order rotated every round; capacity slices taken in turns, the
+        # order rotated every slice; then the fixed-rate runs, in the start order
         n=${#RUN_ARR[@]}
+        UP=()
         for i in $(seq 0 $((n - 1))); do
             s=${RUN_ARR[$(( (i + r - 1) % n ))]}
             if [ "$s" = zonec ] && [ ! -x "$WORK/zonec-$size" ]; then
                 continue
             fi
-            say "round $r/$ROUNDS, $size records: $s"
-            measure "$s" "$size" "$r" || say "  $s failed in round $r"
+            say "round $r/$ROUNDS, $size records: starting $s"
+            if measure_up "$s" "$size" "$r"; then UP+=("$s"); else say "  $s failed in round $r"; fi
+        done
+        say "round $r/$ROUNDS, $size records: capacity, $CAP_SLICES slices each (${UP[*]})"
+        for k in $(seq 0 $((CAP_SLICES - 1))); do
+            for i in $(seq 0 $((${#UP[@]} - 1))); do
+                measure_slice "${UP[$(( (i + k) % ${#UP[@]} ))]}" "$size" "$r"
+            done
+        done
+        for s in "${UP[@]}"; do
+            say "round $r/$ROUNDS, $size records: fixed rate, $s"
+            measure_down "$s" "$size" "$r"
         done
     done
 done

@@ -41,7 +41,7 @@
 #include "privs.h"
 #include "query.h"
 
-#define RT_NET_BATCH 32         /* datagrams per recvmmsg/sendmmsg call */
+#define RT_NET_BATCH 64         /* datagrams per recvmmsg/sendmmsg call (as bench/trivial.c) */
 #define RT_NET_UDP_BUF 4096     /* per datagram; larger queries are dropped */
 #define RT_NET_MAX_CONN 512     /* TCP connections per thread */
 #define RT_NET_TCP_IN 4096      /* per-connection input buffer (frames up to 4094 bytes) */
