@@ -439,17 +439,9 @@ int query_image_valid(const rt_db_t *db, uint32_t idx)
 
 /* ---- response --------------------------------------------------------- */
 
-/* Bytes of the OPT RR query_write_opt() writes for an answer. */
-Q_INLINE size_t answer_opt_len(const qstate_t *q)
-{
-    if (!q->has_opt)
-        return 0;
-    return WIRE_OPT_FIXED_LEN + (q->ecs_echo ? 8u + (q->ecs.source + 7u) / 8u : 0u);
-}
-
 size_t query_answer_opt_len(const qstate_t *q)
 {
-    return answer_opt_len(q);
+    return query_answer_opt_len_inline(q);
 }
 
 /* Writes the OPT RR at out (RFC 6891 §6.1.2): payload 1232, our version 0,
@@ -458,19 +450,10 @@ size_t query_answer_opt_len(const qstate_t *q)
  * Returns its length. */
 size_t query_write_opt(uint8_t *out, const qstate_t *q, unsigned ext_rcode, int ede)
 {
-    out[0] = 0;
-    wire_write_u16(out + 1, WIRE_TYPE_OPT);
-    wire_write_u16(out + 3, RT_EDNS_MAX_UDP);
-    out[5] = (uint8_t)(ext_rcode >> 4);
-    out[6] = 0;
-    wire_write_u16(out + 7, q->opt_flags & WIRE_OPT_DO_MASK);
-    if (!ede) {
-        size_t e = q->ecs_echo ? rt_ecs_write(out + 11, 24, &q->ecs, q->ecs_scope) : 0;
-        wire_write_u16(out + 9, (uint16_t)e);
-        return WIRE_OPT_FIXED_LEN + e;
-    }
+    if (!ede)
+        return query_write_opt_ecs(out, q, ext_rcode);
     /* Knot 3.2 adds EDE 20 "Not Authoritative" (RFC 8914 §4.21) to REFUSED */
-    wire_write_u16(out + 9, 6);
+    query_write_opt_fixed(out, q, ext_rcode, 6);
     wire_write_u16(out + 11, WIRE_EDNS_OPT_EDE);
     wire_write_u16(out + 13, 2);
     wire_write_u16(out + 15, WIRE_EDE_NOT_AUTHORITATIVE);
@@ -528,7 +511,7 @@ static size_t response_limit(const qstate_t *q, const rt_peer_t *peer, size_t ca
 Q_INLINE size_t image_response_whole(uint8_t *buf, size_t limit, const qstate_t *q,
                                      const rt_image_t *im, const uint8_t *pool)
 {
-    size_t opt_len = answer_opt_len(q);
+    size_t opt_len = query_answer_opt_len_inline(q);
     size_t len = im->len;
     if (len > limit - q->q_end - opt_len) /* q_end + 11 <= 282 < 512 <= limit */
         return 0;

@@ -76,19 +76,44 @@ size_t query_error_response(uint8_t *buf, size_t cap, const qstate_t *q, unsigne
 size_t query_image_response(uint8_t *buf, size_t limit, const qstate_t *q,
                             const rt_image_t *im, const uint8_t *pool);
 
-/* query_write_opt() of an answer (no extended RCODE, no EDE), inline: the
- * OPT RR at out, ECS with q->ecs_scope when q->ecs_echo. Returns: its length. */
-static inline size_t query_write_answer_opt(uint8_t *out, const qstate_t *q)
+/* Bytes of the OPT RR of an answer to q: none without an OPT in the query;
+ * the fixed part, and the ECS option when it is echoed (q->ecs_echo). */
+static inline size_t query_answer_opt_len_inline(const qstate_t *q)
+{
+    if (!q->has_opt)
+        return 0;
+    return WIRE_OPT_FIXED_LEN + (q->ecs_echo ? 8u + (q->ecs.source + 7u) / 8u : 0u);
+}
+
+/* The fixed part of a response's OPT RR at out (RFC 6891 §6.1.2): payload
+ * 1232, version 0, DO copied, the extended RCODE bits of ext_rcode, RDLEN
+ * rdlen (the caller writes the options after it, at out + 11). */
+static inline void query_write_opt_fixed(uint8_t *out, const qstate_t *q, unsigned ext_rcode,
+                                         uint16_t rdlen)
 {
     out[0] = 0;
     wire_write_u16(out + 1, WIRE_TYPE_OPT);
     wire_write_u16(out + 3, RT_EDNS_MAX_UDP);
-    out[5] = 0;
+    out[5] = (uint8_t)(ext_rcode >> 4);
     out[6] = 0;
     wire_write_u16(out + 7, q->opt_flags & WIRE_OPT_DO_MASK);
+    wire_write_u16(out + 9, rdlen);
+}
+
+/* query_write_opt() without EDE, inline: the OPT RR at out with the
+ * extended RCODE bits of ext_rcode, ECS with q->ecs_scope when q->ecs_echo.
+ * Returns: its length. */
+static inline size_t query_write_opt_ecs(uint8_t *out, const qstate_t *q, unsigned ext_rcode)
+{
     size_t e = q->ecs_echo ? rt_ecs_write(out + 11, 24, &q->ecs, q->ecs_scope) : 0;
-    wire_write_u16(out + 9, (uint16_t)e);
+    query_write_opt_fixed(out, q, ext_rcode, (uint16_t)e);
     return WIRE_OPT_FIXED_LEN + e;
+}
+
+/* The OPT RR of an answer (no extended RCODE, no EDE). Returns: its length. */
+static inline size_t query_write_answer_opt(uint8_t *out, const qstate_t *q)
+{
+    return query_write_opt_ecs(out, q, 0);
 }
 
 /* Added by P2 (policy answers). The end of an answer whose body[0..body)
@@ -124,9 +149,7 @@ static inline size_t query_image_whole_inline(uint8_t *buf, size_t limit, const 
                                               const rt_image_t *im, const uint8_t *pool)
 {
     size_t len = im->len;
-    size_t opt_len = !q->has_opt ? 0
-                                 : WIRE_OPT_FIXED_LEN +
-                                       (q->ecs_echo ? 8u + (q->ecs.source + 7u) / 8u : 0u);
+    size_t opt_len = query_answer_opt_len_inline(q);
     /* q_end + opt_len <= 12 + 255 + 4 + 35 < 512 <= limit */
     if ((im->flags & RT_IMG_FIXUPS) || len > limit - q->q_end - opt_len)
         return 0;
