@@ -174,3 +174,21 @@ void diag_reset(void)
     disabled = NULL;
     disabled_count = 0;
 }
+
+const char *diag_show(const char *text, size_t len, size_t max, char *buf, size_t cap)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < len && w + 5 < cap; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (i == max) {
+            w += (size_t)snprintf(buf + w, cap - w, "...");
+            break;
+        }
+        if (c < 0x20 || c >= 0x7f || c == '\'')
+            w += (size_t)snprintf(buf + w, cap - w, "\\%03u", c);
+        else
+            buf[w++] = (char)c;
+    }
+    buf[w] = '\0';
+    return buf;
+}

@@ -64,6 +64,11 @@ void diag_disable_warning(const char *wname);
 /* Where diagnostics go (default stderr); used by tests to capture them. */
 void diag_set_stream(FILE *f);
 
+/* A printable rendering of text[0..len) for messages, in buf (cap bytes):
+ * non-printables and "'" as \DDD, "..." after max bytes of text.
+ * Returns: buf. */
+const char *diag_show(const char *text, size_t len, size_t max, char *buf, size_t cap);
+
 /* Forgets all files and counts (unit tests). */
 void diag_reset(void);
 

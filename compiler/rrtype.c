@@ -223,20 +223,7 @@ typedef struct pctx {
 /* A short printable rendering of a field for messages. */
 static const char *show(const rdata_field_t *f, char *buf, size_t cap)
 {
-    size_t w = 0;
-    for (size_t i = 0; i < f->len && w + 5 < cap; i++) {
-        unsigned char c = (unsigned char)f->text[i];
-        if (i == 40) {
-            w += (size_t)snprintf(buf + w, cap - w, "...");
-            break;
-        }
-        if (c < 0x20 || c >= 0x7f || c == '\'')
-            w += (size_t)snprintf(buf + w, cap - w, "\\%03u", c);
-        else
-            buf[w++] = (char)c;
-    }
-    buf[w] = '\0';
-    return buf;
+    return diag_show(f->text, f->len, 40, buf, cap);
 }
 
 static void perr(pctx_t *c, loc_t loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -92,20 +92,7 @@ static loc_t tok_loc(const zfile_t *f, const zl_token_t *t)
 /* Printable copy of a token for messages (escapes non-printables). */
 static const char *show(const zl_token_t *t, char *buf, size_t cap)
 {
-    size_t w = 0;
-    for (size_t i = 0; i < t->len && w + 5 < cap; i++) {
-        unsigned char c = (unsigned char)t->text[i];
-        if (i == 60) {
-            w += (size_t)snprintf(buf + w, cap - w, "...");
-            break;
-        }
-        if (c < 0x20 || c >= 0x7f || c == '\'')
-            w += (size_t)snprintf(buf + w, cap - w, "\\%03u", c);
-        else
-            buf[w++] = (char)c;
-    }
-    buf[w] = '\0';
-    return buf;
+    return diag_show(t->text, t->len, 60, buf, cap);
 }
 
 static int tok_ieq(const zl_token_t *t, const char *s)
