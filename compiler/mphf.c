@@ -95,15 +95,14 @@ static int verify(void *packed, const uint8_t *const *keys, const uint8_t *lens,
     return ok;
 }
 
-/* One construction attempt with a given algorithm and seed. */
-static int try_build(struct key_src *src, CMPH_ALGO algo, int b, uint32_t seed,
-                     uint8_t **packed, size_t *packed_len, uint32_t *slots)
+int mphf_cmph_build(const uint8_t *const *keys, const uint8_t *lens, uint32_t n, int algo, int b,
+                    uint32_t seed, uint8_t **packed, size_t *size)
 {
-    cmph_io_adapter_t io = {src, src->n, src_read, src_dispose, src_rewind};
-    src->pos = 0;
+    struct key_src src = {keys, lens, n, 0};
+    cmph_io_adapter_t io = {&src, n, src_read, src_dispose, src_rewind};
     srand(seed);
     cmph_config_t *cfg = cmph_config_new(&io);
-    cmph_config_set_algo(cfg, algo);
+    cmph_config_set_algo(cfg, (CMPH_ALGO)algo);
     cmph_config_set_verbosity(cfg, 0);
     if (algo == CMPH_BDZ)
         cmph_config_set_graphsize(cfg, 1.23);
@@ -118,19 +117,31 @@ static int try_build(struct key_src *src, CMPH_ALGO algo, int b, uint32_t seed,
         cmph_destroy(h);
         return -1;
     }
-    /* Round up to 8 so the blob stays aligned; the tail is zeroed and at
-     * least 7 bytes long (rt_bdz_open(): with b = 5 the rank reads 8 bytes
-     * of g, with b = 3 two). */
-    size_t cap = ((size_t)sz + 7 + 7) & ~(size_t)7;
-    uint8_t *buf = xcalloc(1, cap);
+    uint8_t *buf = xcalloc(1, (size_t)sz + 16);
     cmph_pack(h, buf);
     cmph_destroy(h);
+    *packed = buf;
+    *size = sz;
+    return 0;
+}
+
+/* One construction attempt with a given algorithm and seed, verified. */
+static int try_build(struct key_src *src, CMPH_ALGO algo, int b, uint32_t seed,
+                     uint8_t **packed, size_t *packed_len, uint32_t *slots)
+{
+    uint8_t *buf;
+    size_t sz;
+    if (mphf_cmph_build(src->keys, src->lens, src->n, algo, b, seed, &buf, &sz) != 0)
+        return -1;
     if (!verify(buf, src->keys, src->lens, src->n, slots)) {
         free(buf);
         return -1;
     }
+    /* Rounded up to 8 so the blob stays aligned; the tail is zeroed and at
+     * least 7 bytes long (rt_bdz_open(): with b = 5 the rank reads 8 bytes
+     * of g, with b = 3 two). */
     *packed = buf;
-    *packed_len = cap;
+    *packed_len = (sz + 7 + 7) & ~(size_t)7;
     return 0;
 }
 

@@ -31,4 +31,12 @@ int mphf_build(const uint8_t *const *keys, const uint8_t *lens, uint32_t n, uint
  * cmph_search_packed() on the key's digest (a reference for rt_mphf_lookup()). */
 uint32_t mphf_lookup(const void *packed, const uint8_t *key, size_t len);
 
+/* One cmph construction over keys[0..n) (any bytes) with algorithm algo (a
+ * CMPH_ALGO value), BDZ rank block 2^b (0: cmph's default) and seed (cmph
+ * draws from rand()): the cmph_pack() bytes in *packed (xmalloc'd; at
+ * least 15 zero bytes follow them), their count in *size. Not verified.
+ * Returns: 0, or -1 when cmph failed (another seed usually works). */
+int mphf_cmph_build(const uint8_t *const *keys, const uint8_t *lens, uint32_t n, int algo, int b,
+                    uint32_t seed, uint8_t **packed, size_t *size);
+
 #endif

@@ -28,7 +28,7 @@
 typedef struct keyset {
     uint8_t **keys;
     uint8_t *lens;
-    uint32_t n, pos;
+    uint32_t n;
 } keyset_t;
 
 static uint64_t rng_state = 0x243f6a8885a308d3ull;
@@ -46,7 +46,7 @@ static uint64_t rnd(void)
  * random bytes of random length 1..255 (high bytes and zero bytes too). */
 static keyset_t make_keys(uint32_t n)
 {
-    keyset_t k = {xmalloc(n * sizeof *k.keys), xmalloc(n), n, 0};
+    keyset_t k = {xmalloc(n * sizeof *k.keys), xmalloc(n), n};
     for (uint32_t i = 0; i < n; i++) {
         uint8_t *p = k.keys[i] = xmalloc(256 + RT_MPHF_KEY_PAD);
         size_t len;
@@ -77,50 +77,14 @@ static void free_keys(keyset_t *k)
     free(k->lens);
 }
 
-static int src_read(void *data, char **key, cmph_uint32 *len)
-{
-    keyset_t *s = data;
-    uint32_t i = s->pos++ % s->n;
-    *key = (char *)s->keys[i];
-    *len = s->lens[i];
-    return (int)s->lens[i];
-}
-
-static void src_dispose(void *data, char *key, cmph_uint32 len)
-{
-    (void)data;
-    (void)key;
-    (void)len;
-}
-
-static void src_rewind(void *data)
-{
-    ((keyset_t *)data)->pos = 0;
-}
-
 /* cmph_pack() of a function built with algo and rank block 2^b (0: default). */
 static uint8_t *build(keyset_t *k, CMPH_ALGO algo, int b, size_t *len)
 {
-    cmph_io_adapter_t io = {k, k->n, src_read, src_dispose, src_rewind};
     for (unsigned seed = 1; seed < 20; seed++) {
-        k->pos = 0;
-        srand(seed);
-        cmph_config_t *cfg = cmph_config_new(&io);
-        cmph_config_set_algo(cfg, algo);
-        cmph_config_set_verbosity(cfg, 0);
-        if (algo == CMPH_BDZ)
-            cmph_config_set_graphsize(cfg, 1.23);
-        if (b > 0)
-            cmph_config_set_b(cfg, (cmph_uint32)b);
-        cmph_t *h = cmph_new(cfg);
-        cmph_config_destroy(cfg);
-        if (!h)
-            continue;
-        *len = cmph_packed_size(h);
-        uint8_t *buf = xcalloc(1, *len + 8);
-        cmph_pack(h, buf);
-        cmph_destroy(h);
-        return buf;
+        uint8_t *buf;
+        if (mphf_cmph_build((const uint8_t *const *)k->keys, k->lens, k->n, algo, b, seed, &buf,
+                            len) == 0)
+            return buf;
     }
     fail_msg("cmph failed to build");
     return NULL;
