@@ -32,8 +32,10 @@ import threading
 import time
 import urllib.request
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from backends import HOST, Listener, Tls, check, failures, h_tcp, read_request  # noqa: E402
+
 DRV = sys.argv[1]
-HOST = "127.0.0.1"
 P_HTTP, P_TCP, P_SILENT, P_GARBAGE, P_ENDLESS, P_RESET, P_TLS = 5431, 5433, 5434, 5435, 5436, 5437, 5438
 P_KA, P_KA_KILL, P_KA_CLOSE, P_KA_TLS = 5430, 5432, 5439, 5640   # keep-alive backends
 KEEP_MAX_PROBES = 10                                # runtime/health.c
@@ -42,83 +44,8 @@ IV, TMO, FALL, RISE = 300, 400, 2, 2
 DOWN_BOUND = IV * FALL / 1000 + TMO / 1000 + 1
 UP_BOUND = IV * RISE / 1000 + TMO / 1000 + 1
 
-failures = []
 
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        failures.append(what)
-
-
-# --- backends -------------------------------------------------------------
-
-class Listener:
-    """A TCP server on a port whose behaviour `handle(conn)` runs per
-    connection; stop() closes the port (connection refused), start() reopens."""
-
-    def __init__(self, port, handle, host=HOST):
-        self.port, self.handle, self.sock, self.conns, self.host = port, handle, None, [], host
-        self.start()
-
-    def start(self):
-        s = socket.socket(socket.AF_INET6 if ":" in self.host else socket.AF_INET)
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        for _ in range(50):
-            try:
-                s.bind((self.host, self.port))
-                break
-            except OSError:
-                time.sleep(0.1)
-        s.listen(64)
-        self.sock = s
-        threading.Thread(target=self._loop, args=(s,), daemon=True).start()
-
-    def _loop(self, s):
-        while True:
-            try:
-                c, _ = s.accept()
-            except OSError:
-                return
-            self.conns.append(c)
-            if len(self.conns) > 200:
-                old = self.conns.pop(0)
-                try:
-                    old.close()
-                except OSError:
-                    pass
-            threading.Thread(target=self._one, args=(c,), daemon=True).start()
-
-    def _one(self, c):
-        try:
-            self.handle(c)
-        except OSError:
-            pass
-
-    def stop(self):
-        try:
-            self.sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        self.sock.close()
-        for c in self.conns:
-            try:
-                c.close()
-            except OSError:
-                pass
-        self.conns = []
-
-
-def read_request(c):
-    data = b""
-    c.settimeout(3)
-    while b"\r\n\r\n" not in data and len(data) < 65536:
-        b = c.recv(4096)
-        if not b:
-            break
-        data += b
-    return data.decode("latin-1")
-
+# --- backends (and backends.py) ------------------------------------------------
 
 class Web:
     """Switchable HTTP backend: per path a (status, body, chunked) answer."""
@@ -225,11 +152,6 @@ def probes_failed(name):
     return int(m.group(1)) if m else -1
 
 
-def h_tcp(c):
-    time.sleep(0.2)
-    c.close()
-
-
 def h_silent(c):
     time.sleep(30)        # accepts, never answers
 
@@ -255,33 +177,6 @@ def h_reset(c):
     read_request(c)
     c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     c.close()
-
-
-class Tls:
-    def __init__(self, port, tmp):
-        self.port = port
-        self.key, self.crt = os.path.join(tmp, "k.pem"), os.path.join(tmp, "c.pem")
-        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                        "-subj", "/CN=tls.example.test", "-keyout", self.key, "-out", self.crt],
-                       check=True, capture_output=True)
-        self.p = None
-        self.start()
-
-    def start(self):
-        self.p = subprocess.Popen(["openssl", "s_server", "-www", "-accept", "%s:%d" % (HOST, self.port),
-                                   "-key", self.key, "-cert", self.crt, "-quiet"],
-                                  stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.DEVNULL)
-        for _ in range(50):
-            try:
-                socket.create_connection((HOST, self.port), 0.2).close()
-                return
-            except OSError:
-                time.sleep(0.1)
-
-    def stop(self):
-        self.p.terminate()
-        self.p.wait(5)
 
 
 # --- the endpoint ----------------------------------------------------------

@@ -25,134 +25,42 @@ LIVE_SERVER_ARGS adds server flags: LIVE_SERVER_ARGS=--no-probes must fail
 import json
 import os
 import random
-import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "policy"))
 import dnsq  # noqa: E402  (tests/policy/dnsq.py: stdlib DNS client)
+from backends import HOST, Listener, Tls, check, failures, h_tcp, read_request  # noqa: E402
 from health_test import check_prom, parse_prom, PROM_FAMILIES  # noqa: E402  (the text-format readers)
 
 ZONEC, WORK = sys.argv[1], sys.argv[2]
-HOST = "127.0.0.1"
 P_DNS, P_WEB1, P_TLS, P_TCP, P_WEB2, P_HTTP = 5560, 5561, 5562, 5563, 5564, 5598
 IV, TMO, FALL, RISE = 1, 1, 2, 2
 DOWN_BOUND = IV * FALL + TMO + 1
 UP_BOUND = IV * RISE + TMO + 1
 
-failures = []
 
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        failures.append(what)
-
-
-# --- backends ----------------------------------------------------------------
-
-class Listener:
-    """A TCP server whose per-connection behaviour is handle(conn); stop()
-    closes the port (connection refused), start() reopens it."""
-
-    def __init__(self, port, handle):
-        self.port, self.handle, self.sock = port, handle, None
-        self.start()
-
-    def start(self):
-        s = socket.socket(socket.AF_INET)
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        for _ in range(50):
-            try:
-                s.bind((HOST, self.port))
-                break
-            except OSError:
-                time.sleep(0.1)
-        s.listen(64)
-        self.sock = s
-        threading.Thread(target=self._loop, args=(s,), daemon=True).start()
-
-    def _loop(self, s):
-        while True:
-            try:
-                c, _ = s.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._one, args=(c,), daemon=True).start()
-
-    def _one(self, c):
-        try:
-            self.handle(c)
-        except OSError:
-            pass
-        finally:
-            c.close()
-
-    def stop(self):
-        try:
-            self.sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        self.sock.close()
-
+# --- backends (and backends.py) -----------------------------------------------
 
 class Web:
     """HTTP backend answering /health with a switchable status."""
 
     def __init__(self, port):
         self.status = 200
-        self.listener = Listener(port, self.handle)
+        self.listener = Listener(port, self.handle, close=True)
 
     def handle(self, c):
-        c.settimeout(3)
-        data = b""
-        while b"\r\n\r\n" not in data and len(data) < 65536:
-            b = c.recv(4096)
-            if not b:
-                return
-            data += b
-        path = data.split(b" ")[1] if data.count(b" ") >= 2 else b"/"
-        status = self.status if path == b"/health" else 404
+        req = read_request(c)
+        if "\r\n\r\n" not in req:
+            return
+        path = req.split(" ")[1] if req.count(" ") >= 2 else "/"
+        status = self.status if path == "/health" else 404
         body = b"OK\n" if status == 200 else b"no\n"
         c.sendall(b"HTTP/1.1 %d X\r\nConnection: close\r\nContent-Length: %d\r\n\r\n"
                   % (status, len(body)) + body)
-
-
-def h_tcp(c):
-    time.sleep(0.1)
-
-
-class Tls:
-    def __init__(self, port, tmp):
-        self.port = port
-        self.key, self.crt = os.path.join(tmp, "k.pem"), os.path.join(tmp, "c.pem")
-        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                        "-subj", "/CN=tls.live.test", "-keyout", self.key, "-out", self.crt],
-                       check=True, capture_output=True)
-        self.p = None
-        self.start()
-
-    def start(self):
-        self.p = subprocess.Popen(["openssl", "s_server", "-www", "-accept",
-                                   "%s:%d" % (HOST, self.port), "-key", self.key,
-                                   "-cert", self.crt, "-quiet"],
-                                  stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.DEVNULL)
-        for _ in range(50):
-            try:
-                socket.create_connection((HOST, self.port), 0.2).close()
-                return
-            except OSError:
-                time.sleep(0.1)
-
-    def stop(self):
-        if self.p and self.p.poll() is None:
-            self.p.terminate()
-            self.p.wait(5)
 
 
 # --- the zone ----------------------------------------------------------------
@@ -327,7 +235,7 @@ def main():
 
     web1, web2 = Web(P_WEB1), Web(P_WEB2)
     tcp1 = Listener(P_TCP, h_tcp)
-    tls1 = Tls(P_TLS, WORK)
+    tls1 = Tls(P_TLS, WORK, "tls.live.test")
     log = open(os.path.join(WORK, "live-server.log"), "w")
     srv = subprocess.Popen([srv_bin, "--listen", "%s:%d" % (HOST, P_DNS), "--http",
                             "%s:%d" % (HOST, P_HTTP), "--rrl", "0", "--threads", "2"] +

@@ -60,6 +60,42 @@ static uint8_t *compile_zone(const char *path, size_t *len)
     return copy;
 }
 
+/* Compiles every .zone file of tests/zones (ZONEC_TEST_DIR/zones) and
+ * calls fn with its opened blob. Returns: the number of zones (the test is
+ * skipped when the directory is missing). */
+static int for_each_zone(void (*fn)(const rt_db_t *db, void *arg), void *arg)
+{
+    const char *dir = getenv("ZONEC_TEST_DIR");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/zones", dir ? dir : "tests");
+    DIR *d = opendir(path);
+    if (d == NULL)
+        skip();
+    struct dirent *e;
+    int zones = 0;
+    FILE *devnull = fopen("/dev/null", "w");
+    while ((e = readdir(d)) != NULL) {
+        size_t l = strlen(e->d_name);
+        if (l < 6 || strcmp(e->d_name + l - 5, ".zone") != 0)
+            continue;
+        char file[4600];
+        snprintf(file, sizeof file, "%s/%s", path, e->d_name);
+        size_t blen;
+        diag_set_stream(devnull);
+        uint8_t *blob = compile_zone(file, &blen);
+        diag_set_stream(stderr);
+        assert_non_null(blob);
+        rt_db_t db;
+        assert_int_equal(rt_db_open(&db, blob, blen), 0);
+        fn(&db, arg);
+        free(blob);
+        zones++;
+    }
+    closedir(d);
+    fclose(devnull);
+    return zones;
+}
+
 static unsigned check_name(rt_ctx_t *ctx, const uint8_t *wire, size_t wlen, unsigned qtype,
                            int edns, int tcp, int inside)
 {
@@ -103,58 +139,38 @@ static unsigned check_name(rt_ctx_t *ctx, const uint8_t *wire, size_t wlen, unsi
     return r.rcode;
 }
 
+/* Every node name, with and without a label in front, for each type. */
+static void zone_queries(const rt_db_t *db, void *arg)
+{
+    unsigned long *queries = arg;
+    rt_ctx_t ctx = {.db = db, .rng = 1};
+    static const unsigned types[] = {1, 28, 2, 15, 16, 6, 5, 43, 255, 33, 46, 65535, 12};
+    for (uint32_t i = 0; i < db->hdr->node_count; i++) {
+        const rt_node_t *n = &db->nodes[i];
+        const uint8_t *name = db->bytes + n->name_off;
+        uint8_t child[300];
+        for (size_t t = 0; t < sizeof types / sizeof types[0]; t++) {
+            check_name(&ctx, name, n->name_len, types[t], 0, 0, 1);
+            check_name(&ctx, name, n->name_len, types[t], 1, 0, 1);
+            check_name(&ctx, name, n->name_len, types[t], 0, 1, 1);
+            *queries += 3;
+            if (n->name_len + 4u <= 255u) { /* a name below it: NXDOMAIN, wildcard or referral */
+                memcpy(child, "\x03zzq", 4);
+                memcpy(child + 4, name, n->name_len);
+                check_name(&ctx, child, n->name_len + 4u, types[t], (int)(t & 1), 0, 1);
+                (*queries)++;
+            }
+        }
+    }
+    /* outside the zone */
+    assert_int_equal(check_name(&ctx, (const uint8_t *)"\x07invalid\x00", 9, 1, 0, 0, 0), 5);
+}
+
 static void test_zones(void **state)
 {
     (void)state;
-    const char *dir = getenv("ZONEC_TEST_DIR");
-    char path[4096];
-    snprintf(path, sizeof path, "%s/zones", dir ? dir : "tests");
-    DIR *d = opendir(path);
-    if (d == NULL)
-        skip();
-    struct dirent *e;
-    int zones = 0;
     unsigned long queries = 0;
-    FILE *devnull = fopen("/dev/null", "w");
-    while ((e = readdir(d)) != NULL) {
-        size_t l = strlen(e->d_name);
-        if (l < 6 || strcmp(e->d_name + l - 5, ".zone") != 0)
-            continue;
-        char file[4600];
-        snprintf(file, sizeof file, "%s/%s", path, e->d_name);
-        size_t blen;
-        diag_set_stream(devnull);
-        uint8_t *blob = compile_zone(file, &blen);
-        diag_set_stream(stderr);
-        assert_non_null(blob);
-        rt_db_t db;
-        assert_int_equal(rt_db_open(&db, blob, blen), 0);
-        rt_ctx_t ctx = {.db = &db, .rng = 1};
-        static const unsigned types[] = {1, 28, 2, 15, 16, 6, 5, 43, 255, 33, 46, 65535, 12};
-        for (uint32_t i = 0; i < db.hdr->node_count; i++) {
-            const rt_node_t *n = &db.nodes[i];
-            const uint8_t *name = db.bytes + n->name_off;
-            uint8_t child[300];
-            for (size_t t = 0; t < sizeof types / sizeof types[0]; t++) {
-                check_name(&ctx, name, n->name_len, types[t], 0, 0, 1);
-                check_name(&ctx, name, n->name_len, types[t], 1, 0, 1);
-                check_name(&ctx, name, n->name_len, types[t], 0, 1, 1);
-                queries += 3;
-                if (n->name_len + 4u <= 255u) { /* a name below it: NXDOMAIN, wildcard or referral */
-                    memcpy(child, "\x03zzq", 4);
-                    memcpy(child + 4, name, n->name_len);
-                    check_name(&ctx, child, n->name_len + 4u, types[t], (int)(t & 1), 0, 1);
-                    queries++;
-                }
-            }
-        }
-        /* outside the zone */
-        assert_int_equal(check_name(&ctx, (const uint8_t *)"\x07invalid\x00", 9, 1, 0, 0, 0), 5);
-        free(blob);
-        zones++;
-    }
-    closedir(d);
-    fclose(devnull);
+    int zones = for_each_zone(zone_queries, &queries);
     assert_true(zones > 0);
     printf("  %d zones, %lu queries\n", zones, queries);
 }
@@ -197,94 +213,76 @@ static size_t make_query(uint8_t *q, const uint8_t *wire, size_t wlen, unsigned 
     return n;
 }
 
+/* 60 random batches of 1..45 queries over one zone (see test_batch). */
+static void zone_batches(const rt_db_t *db, void *arg)
+{
+    unsigned long *total = arg;
+    enum { CAP = 4096, MAXB = 45 };
+    uint8_t *one = malloc((size_t)MAXB * CAP), *many = malloc((size_t)MAXB * CAP);
+    static const unsigned types[] = {1, 28, 2, 15, 16, 6, 5, 43, 255, 33, 46, 0, 252, 251, 12};
+    rt_ctx_t c1 = {.db = db, .rng = 5}, c2 = {.db = db, .rng = 5};
+    uint32_t nn = db->hdr->node_count;
+    for (int round = 0; round < 60; round++) {
+        unsigned b = 1 + (unsigned)(rnd() % MAXB);
+        rt_qitem_t items[MAXB];
+        for (unsigned i = 0; i < b; i++) {
+            uint8_t name[300];
+            size_t nl;
+            uint32_t k = (uint32_t)(rnd() % (nn + 2));
+            if (k >= nn) { /* outside the zone, or the root */
+                nl = k == nn ? 9 : 1;
+                memcpy(name, k == nn ? "\x07invalid\x00" : "\x00", nl);
+            } else {
+                const rt_node_t *n = &db->nodes[k];
+                nl = n->name_len;
+                memcpy(name, db->bytes + n->name_off, nl);
+                if ((rnd() & 3) == 0 && nl + 4 <= 255) { /* a name below it */
+                    memmove(name + 4, name, nl);
+                    memcpy(name, "\x03zzq", 4);
+                    nl += 4;
+                }
+            }
+            uint8_t *q1 = one + (size_t)i * CAP, *q2 = many + (size_t)i * CAP;
+            size_t ql = make_query(q1, name, nl, types[rnd() % (sizeof types / sizeof types[0])],
+                                   (int)(rnd() % 3));
+            memcpy(q2, q1, ql);
+            items[i].buf = q2;
+            items[i].len = ql;
+            memset(&items[i].peer, 0, sizeof items[i].peer);
+            items[i].peer.family = 4;
+            items[i].peer.addr[0] = 127;
+            items[i].peer.addr[3] = (uint8_t)(1 + rnd() % 3);
+            items[i].zone = items[i].policy = 12345;
+        }
+        size_t want[MAXB];
+        uint32_t wz[MAXB], wp[MAXB];
+        for (unsigned i = 0; i < b; i++) {
+            want[i] = rt_query_process(&c1, one + (size_t)i * CAP, items[i].len, CAP, &items[i].peer);
+            wz[i] = c1.last_zone;
+            wp[i] = c1.last_policy;
+        }
+        rt_query_process_batch(&c2, items, b, CAP);
+        for (unsigned i = 0; i < b; i++) {
+            assert_int_equal(items[i].len, want[i]);
+            assert_memory_equal(items[i].buf, one + (size_t)i * CAP, want[i]);
+            assert_int_equal(items[i].zone, wz[i]);
+            assert_int_equal(items[i].policy, wp[i]);
+        }
+        assert_int_equal(c1.rng, c2.rng);
+        *total += b;
+    }
+    free(one);
+    free(many);
+}
+
 /* rt_query_process_batch() answers like rt_query_process() on the same
  * queries in order: same bytes, lengths, zone and policy per query, and
  * the same random state afterwards; batches of 1..45 (over RT_QBATCH_MAX). */
 static void test_batch(void **state)
 {
     (void)state;
-    const char *dir = getenv("ZONEC_TEST_DIR");
-    char path[4096];
-    snprintf(path, sizeof path, "%s/zones", dir ? dir : "tests");
-    DIR *d = opendir(path);
-    if (d == NULL)
-        skip();
-    struct dirent *e;
-    FILE *devnull = fopen("/dev/null", "w");
-    enum { CAP = 4096, MAXB = 45 };
-    uint8_t *one = malloc((size_t)MAXB * CAP), *many = malloc((size_t)MAXB * CAP);
     unsigned long total = 0;
-    static const unsigned types[] = {1, 28, 2, 15, 16, 6, 5, 43, 255, 33, 46, 0, 252, 251, 12};
-    while ((e = readdir(d)) != NULL) {
-        size_t l = strlen(e->d_name);
-        if (l < 6 || strcmp(e->d_name + l - 5, ".zone") != 0)
-            continue;
-        char file[4600];
-        snprintf(file, sizeof file, "%s/%s", path, e->d_name);
-        size_t blen;
-        diag_set_stream(devnull);
-        uint8_t *blob = compile_zone(file, &blen);
-        diag_set_stream(stderr);
-        assert_non_null(blob);
-        rt_db_t db;
-        assert_int_equal(rt_db_open(&db, blob, blen), 0);
-        rt_ctx_t c1 = {.db = &db, .rng = 5}, c2 = {.db = &db, .rng = 5};
-        uint32_t nn = db.hdr->node_count;
-        for (int round = 0; round < 60; round++) {
-            unsigned b = 1 + (unsigned)(rnd() % MAXB);
-            rt_qitem_t items[MAXB];
-            for (unsigned i = 0; i < b; i++) {
-                uint8_t name[300];
-                size_t nl;
-                uint32_t k = (uint32_t)(rnd() % (nn + 2));
-                if (k >= nn) { /* outside the zone, or the root */
-                    nl = k == nn ? 9 : 1;
-                    memcpy(name, k == nn ? "\x07invalid\x00" : "\x00", nl);
-                } else {
-                    const rt_node_t *n = &db.nodes[k];
-                    nl = n->name_len;
-                    memcpy(name, db.bytes + n->name_off, nl);
-                    if ((rnd() & 3) == 0 && nl + 4 <= 255) { /* a name below it */
-                        memmove(name + 4, name, nl);
-                        memcpy(name, "\x03zzq", 4);
-                        nl += 4;
-                    }
-                }
-                uint8_t *q1 = one + (size_t)i * CAP, *q2 = many + (size_t)i * CAP;
-                size_t ql = make_query(q1, name, nl, types[rnd() % (sizeof types / sizeof types[0])],
-                                       (int)(rnd() % 3));
-                memcpy(q2, q1, ql);
-                items[i].buf = q2;
-                items[i].len = ql;
-                memset(&items[i].peer, 0, sizeof items[i].peer);
-                items[i].peer.family = 4;
-                items[i].peer.addr[0] = 127;
-                items[i].peer.addr[3] = (uint8_t)(1 + rnd() % 3);
-                items[i].zone = items[i].policy = 12345;
-            }
-            size_t want[MAXB];
-            uint32_t wz[MAXB], wp[MAXB];
-            for (unsigned i = 0; i < b; i++) {
-                want[i] = rt_query_process(&c1, one + (size_t)i * CAP, items[i].len, CAP, &items[i].peer);
-                wz[i] = c1.last_zone;
-                wp[i] = c1.last_policy;
-            }
-            rt_query_process_batch(&c2, items, b, CAP);
-            for (unsigned i = 0; i < b; i++) {
-                assert_int_equal(items[i].len, want[i]);
-                assert_memory_equal(items[i].buf, one + (size_t)i * CAP, want[i]);
-                assert_int_equal(items[i].zone, wz[i]);
-                assert_int_equal(items[i].policy, wp[i]);
-            }
-            assert_int_equal(c1.rng, c2.rng);
-            total += b;
-        }
-        free(blob);
-    }
-    closedir(d);
-    fclose(devnull);
-    free(one);
-    free(many);
+    for_each_zone(zone_batches, &total);
     assert_true(total > 0);
     printf("  %lu queries, one by one and in batches\n", total);
 }
