@@ -70,8 +70,6 @@ else
 fi
 
 say() { printf 'callgrind: %s\n' "$*" >&2; }
-kv() { printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -1; }
-have() { command -v "$1" >/dev/null 2>&1; }
 now() { date +%s.%N; }
 
 PORT_zonec=$((PORT_BASE + 4))
@@ -80,41 +78,8 @@ PORT_nsd=$((PORT_BASE + 6))
 LPORT_LOAD=$((PORT_BASE + 13))
 LPORT_PROBE=$((PORT_BASE + 14))
 
-STARTED=()
-descendants() {
-    local c
-    for c in $(pgrep -P "$1" 2>/dev/null); do
-        echo "$c"
-        descendants "$c"
-    done
-}
-alive() {
-    local s
-    s=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
-    [ -n "$s" ] && [ "$s" != Z ] && [ "$s" != X ]
-}
-stop_tree() {   # TERM, then up to 60 s for callgrind to write its files, then KILL
-    local pid=$1 kids i
-    kids=$(descendants "$pid")
-    kill -TERM "$pid" 2>/dev/null
-    for i in $(seq 600); do
-        alive "$pid" || break
-        sleep 0.1
-    done
-    alive "$pid" && kill -KILL "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-    for i in $kids; do
-        alive "$i" && kill -KILL "$i" 2>/dev/null
-    done
-    return 0
-}
-cleanup() {
-    local p
-    for p in "${STARTED[@]}"; do
-        alive "$p" && stop_tree "$p"
-    done
-    return 0
-}
+STOP_WAIT=600   # callgrind writes its files on exit: up to a minute
+. "$ROOT/bench/common.sh"
 trap cleanup EXIT
 trap 'cleanup; exit 130' INT TERM
 
@@ -128,60 +93,6 @@ CC=${CC:-cc}
 $CC -O2 -Wall -Wextra -o "$BIN/loadgen" bench/loadgen.c || { say "cannot build bench/loadgen.c"; exit 2; }
 LOADGEN=$BIN/loadgen
 echo "$ORIGIN SOA" > "$CG/probe.q"
-
-conf_knot() {   # DIR ZONE
-    rm -rf "$1"; mkdir -p "$1"
-    cat > "$1/knot.conf" <<EOF
-server:
-    rundir: "$1"
-    listen: 127.0.0.1@$PORT_knot
-    udp-workers: 1
-    tcp-workers: 1
-    background-workers: 1
-control:
-    listen: "$1/knot.sock"
-log:
-  - target: stderr
-    any: warning
-database:
-    storage: "$1/db"
-template:
-  - id: default
-    storage: "$1"
-    zonefile-sync: -1
-    zonefile-load: whole
-    journal-content: none
-zone:
-  - domain: $ORIGIN
-    file: "$2"
-EOF
-}
-conf_nsd() {    # DIR ZONE
-    rm -rf "$1"; mkdir -p "$1"
-    cat > "$1/nsd.conf" <<EOF
-server:
-    server-count: 1
-    ip-address: 127.0.0.1@$PORT_nsd
-    do-ip6: no
-    username: ""
-    chroot: ""
-    zonesdir: "$1"
-    database: ""
-    zonelistfile: "$1/zone.list"
-    xfrdfile: "$1/xfrd.state"
-    xfrdir: "$1"
-    pidfile: "$1/nsd.pid"
-    logfile: "$1/nsd.log"
-    verbosity: 1
-    rrl-ratelimit: 0
-    rrl-whitelist-ratelimit: 0
-remote-control:
-    control-enable: no
-zone:
-    name: $ORIGIN
-    zonefile: "$2"
-EOF
-}
 
 # cg_all CMD PID: callgrind_control CMD for the server and all its processes
 cg_all() {

@@ -56,7 +56,6 @@ KINDS="static static8 weighted failover multi geo static+ecs"
 
 say() { printf 'policy-cost: %s\n' "$*" >&2; }
 now() { date +%s.%N; }
-have() { command -v "$1" >/dev/null 2>&1; }
 for t in valgrind callgrind_control python3; do
     have "$t" || { say "$t is missing (apt-get install valgrind)"; exit 2; }
 done
@@ -228,24 +227,10 @@ print("answered=%d sent=%d lost=%d noerror=%d bad=%d secs=%.3f" %
 EOF
 
 # ---- processes ----
-STARTED=()
-alive() {
-    local s
-    s=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
-    [ -n "$s" ] && [ "$s" != Z ] && [ "$s" != X ]
-}
-stop() {   # TERM, up to 60 s for callgrind to write its files, then KILL
-    local i
-    kill -TERM "$1" 2>/dev/null
-    for i in $(seq 600); do alive "$1" || break; sleep 0.1; done
-    alive "$1" && kill -KILL "$1" 2>/dev/null
-    wait "$1" 2>/dev/null
-    return 0
-}
-cleanup() { local p; for p in "${STARTED[@]}"; do alive "$p" && stop "$p"; done; return 0; }
+STOP_WAIT=600   # callgrind writes its files on exit: up to a minute
+. "$ROOT/bench/common.sh"
 trap cleanup EXIT
 trap 'cleanup; exit 130' INT TERM
-kv() { printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -1; }
 ready() {   # PORT: one static query answered
     python3 "$WORK/drive.py" "$1" "$LPORT_PROBE" static 1 1 1 - 2>/dev/null | grep -q 'noerror=1'
 }
@@ -278,7 +263,7 @@ for k in $KINDS; do
     echo "$k $dump $ta $tb $out" >> "$CG/parts.txt"
     say "  $k: $out"
 done
-stop "$spid"
+stop_tree "$spid"
 
 fns=(--fn rt_query_process --fn rt_query_process_batch --fn cmph_search_packed --fn rt_mphf_lookup --fn rt_policy_eval
      --fn rt_policy_write_frags --fn worker_main --fn rt_ecs_parse --fn rt_ecs_write --fn choose
@@ -310,7 +295,7 @@ if [ "$CAP" = 1 ]; then
             echo "$r $k $(kv cap "$line") $(kv answered "$line") $(kv noerror "$line")" >> "$WORK/cap.txt"
         done
     done
-    stop "$cpid"
+    stop_tree "$cpid"
 fi
 
 # ---- the section ----

@@ -94,45 +94,9 @@ say() { printf 'bench: %s\n' "$*" >&2; }
 info() { printf '%s=%s\n' "$1" "$2" >> "$INFO"; }
 info_get() { sed -n "s/^$1=//p" "$INFO" | head -1; }
 rec() { printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" >> "$RES"; }
-# kv KEY LINE: the value of KEY=... in a RESULT line
-kv() { printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -1; }
 
 # ---- processes: every server started here is remembered and stopped on exit ----
-STARTED=()
-descendants() {
-    local c
-    for c in $(pgrep -P "$1" 2>/dev/null); do
-        echo "$c"
-        descendants "$c"
-    done
-}
-alive() {   # running and not a zombie
-    local s
-    s=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
-    [ -n "$s" ] && [ "$s" != Z ] && [ "$s" != X ]
-}
-stop_tree() {
-    local pid=$1 kids i
-    kids=$(descendants "$pid")
-    kill -TERM "$pid" 2>/dev/null
-    for i in $(seq 100); do
-        alive "$pid" || break
-        sleep 0.05
-    done
-    alive "$pid" && kill -KILL "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-    for i in $kids; do
-        alive "$i" && kill -KILL "$i" 2>/dev/null
-    done
-    return 0
-}
-cleanup() {
-    local p
-    for p in "${STARTED[@]}"; do
-        alive "$p" && stop_tree "$p"
-    done
-    return 0
-}
+. "$ROOT/bench/common.sh"
 trap cleanup EXIT
 trap 'cleanup; exit 130' INT TERM
 
@@ -148,7 +112,6 @@ for t in loadgen trivial; do
     fi
 done
 LOADGEN=$BIN/loadgen
-have() { command -v "$1" >/dev/null 2>&1; }
 
 # ---- machine facts ----
 info command "${BENCH_COMMAND:-make bench} (bash bench/run.sh; ROUNDS=$ROUNDS SIZES=\"$SIZES\" QUICK=$QUICK NICE=$NICE)"
@@ -201,66 +164,7 @@ done
 read -r -a RUN_ARR <<< "$RUN_SERVERS"
 say "servers: ${RUN_ARR[*]}; sizes: $SIZES; rounds: $ROUNDS"
 
-# ---- per-server configuration ----
-# conf_knot DIR ZONE, conf_nsd DIR ZONE: write a config for one zone into DIR (emptied first)
-conf_knot() {
-    rm -rf "$1"; mkdir -p "$1"
-    cat > "$1/knot.conf" <<EOF
-# knotd for the benchmark: one UDP worker, one TCP worker, one background worker.
-# No mod-rrl is loaded, so there is no rate limiting.
-server:
-    rundir: "$1"
-    listen: 127.0.0.1@$PORT_knot
-    udp-workers: 1
-    tcp-workers: 1
-    background-workers: 1
-control:
-    listen: "$1/knot.sock"
-log:
-  - target: stderr
-    any: warning
-database:
-    storage: "$1/db"
-template:
-  - id: default
-    storage: "$1"
-    zonefile-sync: -1
-    zonefile-load: whole
-    journal-content: none
-zone:
-  - domain: $ORIGIN
-    file: "$2"
-EOF
-}
-conf_nsd() {
-    rm -rf "$1"; mkdir -p "$1"
-    cat > "$1/nsd.conf" <<EOF
-# nsd for the benchmark: one server process, no rate limiting, no database file.
-server:
-    server-count: 1
-    ip-address: 127.0.0.1@$PORT_nsd
-    do-ip6: no
-    username: ""
-    chroot: ""
-    zonesdir: "$1"
-    database: ""
-    zonelistfile: "$1/zone.list"
-    xfrdfile: "$1/xfrd.state"
-    xfrdir: "$1"
-    pidfile: "$1/nsd.pid"
-    logfile: "$1/nsd.log"
-    verbosity: 1
-    rrl-ratelimit: 0
-    rrl-whitelist-ratelimit: 0
-remote-control:
-    control-enable: no
-zone:
-    name: $ORIGIN
-    zonefile: "$2"
-EOF
-}
-
-# server_cmd NAME SIZE: the command line that starts the server (printed one word per line)
+# ---- per-server configuration (conf_knot, conf_nsd: bench/common.sh) ----
 server_cmd() {
     case $1 in
     trivial) printf '%s\n' "$BIN/trivial" -p "$PORT_trivial" ;;
