@@ -1,7 +1,7 @@
 /* trivial.c -- fixed-answer UDP DNS responder: the loopback ceiling for the benchmark
  * SPDX-License-Identifier: MIT
  *
- * usage: trivial -p PORT [-s 127.0.0.1] [-b BATCH] [-i] [-e]
+ * usage: trivial -p PORT [-s 127.0.0.1] [-b BATCH] [-i] [-e] [-m MB [-n LINES]]
  *
  * One UDP socket, recvmmsg/sendmmsg in batches of 64. For every query it copies the header
  * and question, sets QR and AA, appends one fixed answer (owner = pointer to the question
@@ -14,6 +14,9 @@
  *   -i    IP_PKTINFO: receive each datagram's destination address and send the reply from it
  *   -e    wait in epoll_wait, then recvmmsg with MSG_DONTWAIT (instead of a blocking
  *         recvmmsg with MSG_WAITFORONE)
+ *   -m MB -n LINES  read LINES (default 1) cache lines per query from a table of MB MiB,
+ *         at places drawn from a hash of the question: the memory a big zone's lookup
+ *         reads, without the lookup (how much of a server's cost at 1M names is memory)
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -32,6 +35,25 @@
 #define BUFSZ 2048
 
 static volatile sig_atomic_t stop;
+static const uint8_t *table;   /* -m: lines read per query, mapped and touched at start */
+static size_t table_lines;
+static unsigned lines_per_query = 1;
+static volatile uint64_t table_sink;
+
+/* -m: reads lines_per_query lines of table at places drawn from q[12..len). The reads
+ * are independent of each other (they overlap), not of the query. */
+static void read_table(const uint8_t *q, size_t len)
+{
+    uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a over the question */
+    for (size_t i = 12; i < len; i++)
+        h = (h ^ q[i]) * 0x100000001b3ull;
+    uint64_t acc = 0;
+    for (unsigned k = 0; k < lines_per_query; k++) {
+        h = h * 6364136223846793005ull + 1442695040888963407ull;
+        acc += table[((h >> 16) % table_lines) * 64];
+    }
+    table_sink += acc;
+}
 static void on_signal(int sig) { (void)sig; stop = 1; }
 
 static uint8_t in[BATCH][BUFSZ], out[BATCH][BUFSZ];
@@ -78,7 +100,8 @@ int main(int argc, char **argv)
 {
     const char *addr = "127.0.0.1";
     int port = 0, c, batch = BATCH, pktinfo = 0, use_epoll = 0;
-    while ((c = getopt(argc, argv, "s:p:b:ie")) != -1) {
+    size_t table_mb = 0;
+    while ((c = getopt(argc, argv, "s:p:b:iem:n:")) != -1) {
         if (c == 's')
             addr = optarg;
         else if (c == 'p')
@@ -89,14 +112,33 @@ int main(int argc, char **argv)
             pktinfo = 1;
         else if (c == 'e')
             use_epoll = 1;
+        else if (c == 'm')
+            table_mb = (size_t)atoi(optarg);
+        else if (c == 'n')
+            lines_per_query = (unsigned)atoi(optarg);
         else {
-            fprintf(stderr, "usage: trivial -p PORT [-s 127.0.0.1] [-b BATCH] [-i] [-e]\n");
+            fprintf(stderr, "usage: trivial -p PORT [-s 127.0.0.1] [-b BATCH] [-i] [-e] "
+                            "[-m MB [-n LINES]]\n");
             return 2;
         }
     }
     if (batch < 1 || batch > BATCH) {
         fprintf(stderr, "trivial: -b must be in 1..%d\n", BATCH);
         return 2;
+    }
+    if (table_mb > 4096 || lines_per_query < 1 || lines_per_query > 64) {
+        fprintf(stderr, "trivial: -m must be at most 4096 and -n in 1..64\n");
+        return 2;
+    }
+    if (table_mb) {
+        table_lines = table_mb << 14; /* 64-byte lines per MiB */
+        uint8_t *t = malloc(table_lines * 64);
+        if (t == NULL) {
+            perror("trivial: -m");
+            return 1;
+        }
+        memset(t, 1, table_lines * 64); /* resident before the first query */
+        table = t;
     }
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
     if (port <= 0 || port > 65535 || inet_pton(AF_INET, addr, &a.sin_addr) != 1 ||
@@ -150,6 +192,8 @@ int main(int argc, char **argv)
         }
         int m = 0;
         for (int i = 0; i < n; i++) {
+            if (table)
+                read_table(in[i], min_[i].msg_len);
             size_t len = respond(in[i], min_[i].msg_len, out[m]);
             if (!len)
                 continue;
