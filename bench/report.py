@@ -8,7 +8,7 @@
 import statistics
 import sys
 
-SERVERS = ["trivial", "zonec", "knot", "nsd"]
+SERVERS = ["trivial", "trivmem", "zonec", "knot", "nsd"]
 
 # metric, label, tool, format, direction (+1 higher is better, -1 lower, 0 neither)
 METRICS = [
@@ -99,7 +99,9 @@ def main():
 
     rate = "%gk/s" % (float(info.get("rate", "20000")) / 1000)
     metrics = [(m, l.replace("20k/s", rate), t, k, d) for m, l, t, k, d in METRICS]
-    names = {"trivial": "trivial responder", "zonec": "zonec",
+    names = {"trivial": "trivial responder",
+             "trivmem": "trivial + 1 random read (table as big as zonec's binary)",
+             "zonec": "zonec",
              "knot": "Knot " + info.get("knot_version", ""),
              "nsd": "NSD " + info.get("nsd_version", "")}
     out = []

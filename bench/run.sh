@@ -8,11 +8,13 @@
 #   ROUNDS=5         rounds; servers alternate within each round, the start order rotates
 #   QUICK=1          1k and 100k records only, 2 rounds (unless ROUNDS is given)
 #   SIZES="1000 100000 1000000"   zone sizes in records
-#   SERVERS="trivial zonec knot nsd"
+#   SERVERS="trivial trivmem zonec knot nsd"   (trivmem: the trivial responder reading one
+#                    random cache line per query from a table the size of zonec's binary
+#                    for that zone: what the memory of a big zone costs without a lookup)
 #   ZONEC=build/zonec              the compiler to measure
 #   WORK=build/bench               zones, binaries, configs, logs, raw results
 #   DOC=docs/benchmarks.md         "-" prints the results section instead of writing it
-#   PORT_BASE=5470   servers use PORT_BASE+0..3, load generators PORT_BASE+10..12
+#   PORT_BASE=5470   servers use PORT_BASE+0..4, load generators PORT_BASE+10..12
 #   SERVER_CPU=0 CLIENT_CPU=1
 #   NICE=-10         nice level of the benchmark's own session (autogroup) and of servers and
 #                    load generators (as root; 0 when not root), so that other work on a
@@ -43,7 +45,7 @@ else
     ROUNDS=${ROUNDS:-5}
     SIZES=${SIZES:-"1000 100000 1000000"}
 fi
-SERVERS=${SERVERS:-"trivial zonec knot nsd"}
+SERVERS=${SERVERS:-"trivial trivmem zonec knot nsd"}
 ZONEC=${ZONEC:-build/zonec}
 WORK=${WORK:-build/bench}
 # a quick SCALE_ONLY check prints its section unless DOC is given
@@ -138,6 +140,7 @@ PORT_trivial=$PORT_BASE
 PORT_zonec=$((PORT_BASE + 1))
 PORT_knot=$((PORT_BASE + 2))
 PORT_nsd=$((PORT_BASE + 3))
+PORT_trivmem=$((PORT_BASE + 4))
 LPORT_LOAD=$((PORT_BASE + 10))
 LPORT_PROBE=$((PORT_BASE + 11))
 LPORT_DNSPERF=$((PORT_BASE + 12))
@@ -148,7 +151,7 @@ RUN_SERVERS=""
 SKIPPED=""
 for s in $SERVERS; do
     case $s in
-    trivial) RUN_SERVERS="$RUN_SERVERS $s" ;;
+    trivial|trivmem) RUN_SERVERS="$RUN_SERVERS $s" ;;
     zonec)
         if [ -x "$ZONEC" ] && "$ZONEC" --version >/dev/null 2>&1; then
             RUN_SERVERS="$RUN_SERVERS $s"
@@ -168,10 +171,22 @@ say "servers: ${RUN_ARR[*]}; sizes: $SIZES; rounds: $ROUNDS"
 server_cmd() {
     case $1 in
     trivial) printf '%s\n' "$BIN/trivial" -p "$PORT_trivial" ;;
+    trivmem) printf '%s\n' "$BIN/trivial" -p "$PORT_trivmem" -m "$(table_mb "$2")" -n 1 ;;
     zonec) printf '%s\n' "$WORK/zonec-$2" --listen "127.0.0.1:$PORT_zonec" --threads 1 --rrl 0 ;;
     knot) printf '%s\n' knotd -c "$WORK/run-knot/knot.conf" ;;
     nsd) printf '%s\n' nsd -d -c "$WORK/run-nsd/nsd.conf" ;;
     esac
+}
+
+# table_mb SIZE: MiB of trivmem's table, the size of zonec's binary for SIZE records
+# (rounded up), or 100 bytes per record when there is no binary
+table_mb() {
+    local b=$WORK/zonec-$1
+    if [ -s "$b" ]; then
+        echo $(( ($(stat -c %s "$b") + 1048575) / 1048576 ))
+    else
+        echo $(( $1 / 10000 + 1 ))
+    fi
 }
 
 # timed RESULTPREFIX CMD...: run CMD under /usr/bin/time -v; sets T_WALL (s) and T_RSS (MB)
