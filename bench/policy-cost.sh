@@ -36,6 +36,8 @@
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+STOP_WAIT=600   # callgrind writes its files on exit: up to a minute
+. "$ROOT/bench/common.sh"
 cd "$ROOT" || exit 2
 ZONEC=${ZONEC:-build/zonec}
 WORK=${WORK:-build/policy-cost}
@@ -227,8 +229,6 @@ print("answered=%d sent=%d lost=%d noerror=%d bad=%d secs=%.3f" %
 EOF
 
 # ---- processes ----
-STOP_WAIT=600   # callgrind writes its files on exit: up to a minute
-. "$ROOT/bench/common.sh"
 trap cleanup EXIT
 trap 'cleanup; exit 130' INT TERM
 ready() {   # PORT: one static query answered
